@@ -1,0 +1,61 @@
+# promptbot: the Discord bot, as a container.
+#
+#   docker build -t promptbot .
+#   docker run --rm --env-file .env -v promptbot-data:/data promptbot          # `promptbot run`
+#   docker run --rm --env-file .env promptbot sync --guild 123456789012345678  # any other subcommand
+#
+# docker-compose.yml in this folder does the same with the library mounted read-only.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# An unprivileged user with a fixed uid/gid, so a host folder can be chown'ed to match (10001).
+RUN groupadd --system --gid 10001 promptbot \
+ && useradd --system --uid 10001 --gid promptbot --no-create-home \
+        --home-dir /nonexistent --shell /usr/sbin/nologin promptbot
+
+WORKDIR /src
+
+# Dependency layer: only pyproject.toml is copied, so editing the source does not reinstall
+# the dependencies. The list is read with tomllib (the project itself is installed below).
+COPY pyproject.toml ./
+RUN python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+        > /tmp/requirements.txt \
+ && pip install -r /tmp/requirements.txt \
+ && rm /tmp/requirements.txt
+
+# Source layer. README.md is referenced by pyproject (`readme`); the glob keeps the build
+# working if it is missing.
+COPY pyproject.toml README.md* ./
+COPY bot ./bot
+COPY cogs ./cogs
+RUN pip install --no-deps . \
+ && rm -rf /src/build /src/*.egg-info
+
+# The bundled prompt library, so the image runs with nothing mounted.
+WORKDIR /app
+COPY seeds ./seeds
+
+# The database lives on a volume owned by the bot's user (a new named volume copies this
+# ownership; a bind-mounted host folder does not: chown it to 10001:10001).
+RUN mkdir -p /data && chown promptbot:promptbot /data
+VOLUME ["/data"]
+
+ENV PROMPTBOT_LIBRARY=/app/seeds \
+    PROMPTBOT_DB=/data/promptbot.sqlite3
+
+# Numeric, so runtimes that enforce runAsNonRoot can verify it without reading /etc/passwd.
+USER 10001:10001
+
+# SIGINT, not SIGTERM: Python turns SIGINT into KeyboardInterrupt, which discord.py's
+# Client.run() handles by closing the gateway connection cleanly; an unhandled SIGTERM kills
+# the process on the spot.
+STOPSIGNAL SIGINT
+
+# No HEALTHCHECK: the bot serves no port and writes no heartbeat, so there is nothing
+# meaningful to probe; `restart: unless-stopped` covers a crashed process.
+ENTRYPOINT ["promptbot"]
+CMD ["run"]
