@@ -41,3 +41,6 @@ def discord_spec_path() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
+
+
+from tests.support.fixtures import discord_spec  # noqa: E402, F401  (session fixture)

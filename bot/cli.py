@@ -1,0 +1,240 @@
+"""The ``promptbot`` command line: the same program as ``python -m bot``.
+
+Command names, flags and JSON fields are a public contract (see README).
+Every command honours the environment and ``.env``; ``--library``/``--db``
+override.  Exit codes: 0 fine, 1 nothing found / the library has errors,
+2 bad usage or configuration.  Never a traceback: unexpected failures are one
+line on stderr (and the traceback only with ``LOG_LEVEL=DEBUG``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("promptbot")
+
+
+class UsageError(Exception):
+    """A bad option value; exits 2 with a one-line message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--library", metavar="DIR", help="prompt library folder (PROMPTBOT_LIBRARY)")
+    common.add_argument("--db", metavar="PATH", help="SQLite index file (PROMPTBOT_DB)")
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="machine-readable output")
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--category", metavar="C")
+    filters.add_argument("--tag", metavar="T")
+
+    parser = argparse.ArgumentParser(prog="promptbot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("index", parents=[common], help="build or refresh the index")
+    check = sub.add_parser("check", parents=[common, json_flag], help="validate library files")
+    check.add_argument("dir", nargs="?", metavar="DIR", help="folder to check (default: library)")
+    search = sub.add_parser("search", parents=[common, json_flag, filters], help="search prompts")
+    search.add_argument("query", metavar="QUERY", help="the query, or - to read one per line")
+    search.add_argument("--limit", type=int, default=10, metavar="N")
+    sub.add_parser("random", parents=[common, json_flag, filters], help="a random prompt")
+    sub.add_parser("tags", parents=[common, json_flag], help="categories and tags with counts")
+    show = sub.add_parser("show", parents=[common, json_flag], help="the card the bot sends")
+    show.add_argument("id", metavar="ID")
+    sub.add_parser("run", parents=[common], help="start the Discord bot")
+    sync = sub.add_parser("sync", parents=[common], help="register the slash commands")
+    sync.add_argument("--guild", metavar="ID", help="sync to one guild instead of globally")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"PROMPTBOT_LIBRARY": args.library, "PROMPTBOT_DB": args.db}
+    if getattr(args, "guild", None) is not None:
+        overrides["PROMPTBOT_DEV_GUILD"] = args.guild
+    return load_settings(overrides=overrides)
+
+
+def _emit(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _result(prompt, score: float | None = None) -> dict:  # noqa: ANN001 - Prompt
+    return {
+        "id": prompt.id,
+        "title": prompt.title,
+        "category": prompt.category,
+        "tags": list(prompt.tags),
+        "path": prompt.path,
+        "score": None if score is None else round(score, 2),
+    }
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\rparsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+    sys.stderr.flush()
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.library import load_library
+
+    root = Path(args.dir) if args.dir else settings.library
+    if not root.is_dir():
+        raise UsageError(f"check: folder '{root}' does not exist")
+    _, problems = load_library(root)
+    if args.json:
+        _emit([{"path": p.path, "severity": p.severity, "message": p.message} for p in problems])
+    else:
+        for problem in problems:
+            print(problem.line())
+        errors = sum(p.severity == "error" for p in problems)
+        print(f"{errors} errors, {len(problems) - errors} warnings", file=sys.stderr)
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+async def _open_index(settings: Settings, *, progress: bool = False):  # noqa: ANN202
+    from bot.index import Index
+
+    index = Index(settings.db)
+    await index.open()
+    show_bar = progress and sys.stderr.isatty()
+    summary = await index.refresh(settings.require_library(), _progress_bar if show_bar else None)
+    return index, summary
+
+
+async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    settings.require_library()
+    index, summary = await _open_index(settings, progress=True)
+    await index.close()
+    print(summary.line())
+    return 0
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.search import SearchEngine
+
+    if not 1 <= args.limit <= 100:
+        raise UsageError("search: --limit must be between 1 and 100")
+    index, _ = await _open_index(settings)
+    try:
+        engine = SearchEngine.build(await index.prompts())
+    finally:
+        await index.close()
+    _validate_filters(engine, args.category, args.tag)
+    queries = sys.stdin if args.query == "-" else [args.query]
+    for query in queries:
+        hits = engine.search(query.rstrip("\n"), category=args.category, tag=args.tag,
+                             limit=args.limit)
+        if args.json or args.query == "-":
+            _emit([_result(hit.prompt, hit.score) for hit in hits])
+        else:
+            for hit in hits:
+                print(f"{hit.score:6.1f}  {hit.prompt.id}  {hit.prompt.title}")
+            if not hits:
+                print("no match", file=sys.stderr)
+        sys.stdout.flush()
+    return 0
+
+
+def _validate_filters(engine, category: str | None, tag: str | None) -> None:  # noqa: ANN001
+    from bot.text import fold
+
+    if category is not None:
+        names = sorted({p.category for p in engine.prompts})
+        if fold(category) not in {fold(n) for n in names}:
+            raise UsageError(f"unknown category '{category}'; categories: {', '.join(names)}")
+    if tag is not None and fold(tag) not in {fold(t) for p in engine.prompts for t in p.tags}:
+        raise UsageError(f"unknown tag '{tag}'; `promptbot tags` lists them")
+
+
+async def cmd_random(args: argparse.Namespace, settings: Settings) -> int:
+    index, _ = await _open_index(settings)
+    try:
+        prompt = await index.random(category=args.category, tag=args.tag)
+        if prompt is None:
+            names = [name for name, _ in await index.categories()]
+            raise UsageError(
+                "no prompt matches those filters; categories: " + ", ".join(names)
+            )
+    finally:
+        await index.close()
+    if args.json:
+        _emit(_result(prompt))
+    else:
+        print(f"{prompt.id}  {prompt.title}")
+    return 0
+
+
+async def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
+    index, _ = await _open_index(settings)
+    try:
+        categories, tags = await index.categories(), await index.tags()
+    finally:
+        await index.close()
+    if args.json:
+        _emit({
+            "categories": [{"name": n, "count": c} for n, c in categories],
+            "tags": [{"name": n, "count": c} for n, c in tags],
+        })
+    else:
+        print("categories: " + ", ".join(f"{n} ({c})" for n, c in categories))
+        print("tags: " + ", ".join(f"{n} ({c})" for n, c in tags))
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import show_payload
+
+    index, _ = await _open_index(settings)
+    try:
+        prompt = await index.get(args.id)
+    finally:
+        await index.close()
+    if prompt is None:
+        raise UsageError(f"show: no prompt with id '{args.id}' (`promptbot search` finds ids)")
+    cache = settings.db.parent / "cache"
+    payload = show_payload(prompt, media_dir=settings.media_dir, media_url=settings.media_url,
+                           cache_dir=cache)
+    if args.json:
+        _emit(payload)
+    else:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "check":
+        return cmd_check(args, settings)
+    if args.command in ("run", "sync"):
+        from bot.app import run_command
+
+        return run_command(args.command, settings)
+    command = {"index": cmd_index, "search": cmd_search, "random": cmd_random,
+               "tags": cmd_tags, "show": cmd_show}[args.command]
+    return asyncio.run(command(args, settings))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (ConfigError, UsageError) as err:
+        print(f"promptbot: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # never a traceback for the user; the log has it at DEBUG
+        log.debug("unexpected failure", exc_info=True)
+        print(f"promptbot: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
+        return 3

@@ -1,0 +1,332 @@
+"""The SQLite index of a prompt library (aiosqlite; WAL; parametrised SQL only).
+
+``refresh`` is incremental: a file whose size and modification time are
+unchanged is not read, one whose bytes are unchanged is not parsed, and files
+that vanished are removed.  The parsed prompts are stored as JSON so that
+loading them back (for the search engine) costs no parsing at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import random
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+
+from bot import parse, text
+from bot.index_schema import MIGRATIONS, SCHEMA_VERSION, problem_row, prompt_from_json, prompt_to_json
+from bot.library import LibraryFile, read_capped, scan
+from bot.models import Problem, Prompt
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+PARALLEL_FROM = 2000  # files to parse before a process pool pays off
+
+
+def _parser_version() -> str:
+    """A digest of the parser's own source (every ``bot`` module it uses): when the
+    parser changes, every file is parsed again on the next refresh, without anyone
+    having to remember to bump a number."""
+    names = {parse.__name__}
+    for value in vars(parse).values():
+        name = getattr(value, "__module__", None) or getattr(value, "__name__", None)
+        if isinstance(name, str) and name.startswith("bot."):
+            names.add(name)
+    digest = hashlib.blake2b(digest_size=8)
+    for name in sorted(names):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__file__", None):
+            digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+PARSER_VERSION = _parser_version()
+
+
+@dataclass
+class RefreshSummary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    problem_files: int = 0
+    errors: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {self.problem_files} files with problems"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    file: LibraryFile
+    digest: str
+    prompt: Prompt | None
+    problems: tuple[Problem, ...]
+
+
+def _read_and_parse(file: LibraryFile, known_digest: str | None) -> _Parsed | None:
+    """Parse one file; None when its bytes are those already indexed."""
+    try:
+        data = read_capped(file)
+    except OSError as err:
+        problem = Problem(file.path, "error", f"cannot read the file: {err.strerror}")
+        return _Parsed(file, "", None, (problem,))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest == known_digest:
+        return None
+    result = parse.parse_document(data, file.path)
+    return _Parsed(file, digest, result.prompt, result.problems)
+
+
+def _parse_many(jobs: Sequence[tuple[LibraryFile, str | None]], progress: Progress | None):
+    total = len(jobs)
+    if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            results = pool.map(_read_and_parse, *zip(*jobs, strict=True), chunksize=128)
+            out = []
+            for done, item in enumerate(results, 1):
+                out.append(item)
+                if progress and done % 500 == 0:
+                    progress(done, total)
+    else:
+        out = []
+        for done, (file, digest) in enumerate(jobs, 1):
+            out.append(_read_and_parse(file, digest))
+            if progress and done % 500 == 0:
+                progress(done, total)
+    if progress:
+        progress(total, total)
+    return out
+
+
+class Index:
+    """``async with Index(path) as index:`` opens (creating, migrating or
+    rebuilding) the database and closes it on exit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("the index is not open")
+        return self._db
+
+    async def __aenter__(self) -> Index:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                log.warning("index %s not found: it is built from the library", self.path)
+        try:
+            await self._connect()
+        except sqlite3.DatabaseError as err:
+            await self.close()
+            log.warning("index %s is unusable (%s): rebuilding it from the library", self.path, err)
+            self._discard_files()
+            await self._connect()
+
+    async def _connect(self) -> None:
+        self._db = await aiosqlite.connect(self.path)
+        await self.db.execute("PRAGMA journal_mode=WAL")
+        await self.db.execute("PRAGMA foreign_keys=ON")
+        await self.db.execute("PRAGMA synchronous=NORMAL")
+        version = (await (await self.db.execute("PRAGMA user_version")).fetchone())[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this promptbot")
+        for number in range(version, SCHEMA_VERSION):
+            await self.db.executescript(MIGRATIONS[number])
+            await self.db.execute(f"PRAGMA user_version = {number + 1:d}")
+        await self.db.commit()
+        await self.db.execute("SELECT count(*) FROM prompts")  # reads a page: catches corruption
+
+    def _discard_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            candidate = Path(f"{self.path}{suffix}")
+            if candidate.exists():
+                candidate.replace(Path(f"{self.path}{suffix}.corrupt"))
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await (await self.db.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        await self.db.commit()
+
+    async def refresh(self, library: Path, progress: Progress | None = None) -> RefreshSummary:
+        try:
+            return await self._refresh(library, progress)
+        except sqlite3.DatabaseError as err:
+            if isinstance(err, sqlite3.IntegrityError):
+                raise
+            log.warning("index %s failed (%s): rebuilding it from the library", self.path, err)
+            await self.close()
+            self._discard_files()
+            await self._connect()
+            return await self._refresh(library, progress)
+
+    async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
+        files, scan_problems = await asyncio.to_thread(scan, library)
+        reparse_all = await self.get_meta("parser_version") != PARSER_VERSION
+        known = {
+            row[0]: (row[1], row[2], row[3], row[4])
+            async for row in await self.db.execute(
+                "SELECT path, size, mtime_ns, digest, prompt_id FROM files"
+            )
+        }
+        summary = RefreshSummary()
+        jobs: list[tuple[LibraryFile, str | None]] = []
+        for file in files:
+            old = known.get(file.path)
+            if old and not reparse_all and (old[0], old[1]) == (file.size, file.mtime_ns):
+                summary.unchanged += 1
+            else:
+                jobs.append((file, None if reparse_all or old is None else old[2]))
+        parsed = await asyncio.to_thread(_parse_many, jobs, progress) if jobs else []
+        present = {file.path for file in files}
+        gone = [path for path in known if path not in present]
+
+        db = self.db
+        for path in gone:
+            await self._forget(path, known[path][3])
+        for (file, _), item in zip(jobs, parsed, strict=True):
+            if item is None:  # same bytes, new mtime
+                summary.unchanged += 1
+                await db.execute(
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+                    (file.size, file.mtime_ns, file.path),
+                )
+                continue
+            old = known.get(file.path)
+            if old is None:
+                summary.added += 1
+            else:
+                summary.updated += 1
+                await self._forget(file.path, old[3])
+            await self._store(item)
+        await db.execute("DELETE FROM problems WHERE origin = 'scan'")
+        await db.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?)", [problem_row(p, "scan") for p in scan_problems]
+        )
+        await self.set_meta("parser_version", PARSER_VERSION)  # commits
+        summary.removed = len(gone)
+        summary.problems = await self.problems()
+        summary.problem_files = len({p.path for p in summary.problems})
+        summary.errors = sum(p.severity == "error" for p in summary.problems)
+        return summary
+
+    async def _forget(self, path: str, prompt_id: str | None) -> None:
+        await self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        await self.db.execute("DELETE FROM problems WHERE path = ? AND origin = 'file'", (path,))
+        if prompt_id is not None:
+            await self.db.execute("DELETE FROM prompts WHERE id = ?", (prompt_id,))
+
+    async def _store(self, item: _Parsed) -> None:
+        prompt, file = item.prompt, item.file
+        await self.db.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+            (file.path, file.size, file.mtime_ns, item.digest, prompt.id if prompt else None),
+        )
+        await self.db.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?)", [problem_row(p, "file") for p in item.problems]
+        )
+        if prompt is None:
+            return
+        rnd = random.random()
+        await self.db.execute(
+            "INSERT INTO prompts (id, path, category, category_key, rnd, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (prompt.id, prompt.path, prompt.category, text.fold(prompt.category), rnd,
+             prompt_to_json(prompt)),
+        )
+        tags = {text.fold(tag): tag for tag in reversed(prompt.tags)}
+        await self.db.executemany(
+            "INSERT INTO prompt_tags VALUES (?, ?, ?, ?)",
+            [(prompt.id, tag, key, random.random()) for key, tag in tags.items()],
+        )
+
+    async def problems(self) -> list[Problem]:
+        cursor = await self.db.execute(
+            "SELECT path, severity, message FROM problems ORDER BY path, rowid"
+        )
+        return [Problem(path, sev, msg) async for path, sev, msg in cursor]
+
+    async def prompts(self) -> list[Prompt]:
+        cursor = await self.db.execute("SELECT data FROM prompts ORDER BY n")
+        return [prompt_from_json(row[0]) for row in await cursor.fetchall()]
+
+    async def get(self, prompt_id: str) -> Prompt | None:
+        cursor = await self.db.execute("SELECT data FROM prompts WHERE id = ?", (prompt_id,))
+        row = await cursor.fetchone()
+        return prompt_from_json(row[0]) if row else None
+
+    async def count(self) -> int:
+        return (await (await self.db.execute("SELECT count(*) FROM prompts")).fetchone())[0]
+
+    async def categories(self) -> list[tuple[str, int]]:
+        cursor = await self.db.execute(
+            "SELECT min(category), count(*) FROM prompts GROUP BY category_key "
+            "ORDER BY count(*) DESC, category_key"
+        )
+        return [(name, n) async for name, n in cursor]
+
+    async def tags(self, category: str | None = None) -> list[tuple[str, int]]:
+        if category is None:
+            sql, args = "SELECT min(tag), count(*) FROM prompt_tags GROUP BY tag_key", ()
+        else:
+            sql = (
+                "SELECT min(t.tag), count(*) FROM prompt_tags t JOIN prompts p ON p.id = t.prompt_id"
+                " WHERE p.category_key = ? GROUP BY t.tag_key"
+            )
+            args = (text.fold(category),)
+        cursor = await self.db.execute(sql + " ORDER BY count(*) DESC, min(tag_key)", args)
+        return [(name, n) async for name, n in cursor]
+
+    async def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
+        """A random prompt under the filters: one index seek from a random point
+        of a random key (no scan of the table), wrapping round at the end."""
+        where, args, table, key = [], [], "prompts p", "p.rnd"
+        if tag is not None:
+            table, key = "prompt_tags t JOIN prompts p ON p.id = t.prompt_id", "t.rnd"
+            where.append("t.tag_key = ?")
+            args.append(text.fold(tag))
+        if category is not None:
+            where.append("p.category_key = ?")
+            args.append(text.fold(category))
+        for start in (random.random(), 0.0):
+            sql = f"SELECT p.data FROM {table} WHERE {' AND '.join([*where, f'{key} >= ?'])}"
+            cursor = await self.db.execute(f"{sql} ORDER BY {key} LIMIT 1", (*args, start))
+            row = await cursor.fetchone()
+            if row:
+                return prompt_from_json(row[0])
+        return None

@@ -1,0 +1,69 @@
+"""The SQLite schema of the index, as numbered migrations.
+
+``PRAGMA user_version`` holds how many migrations a database has had.  The index
+is derived data: a database from a newer promptbot, or a corrupt one, is simply
+rebuilt from the library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from bot.models import Problem, Prompt
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        prompt_id TEXT
+    );
+    CREATE TABLE prompts (
+        n INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL UNIQUE,
+        category TEXT NOT NULL,
+        category_key TEXT NOT NULL,
+        rnd REAL NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX prompts_rnd ON prompts (rnd);
+    CREATE INDEX prompts_category_rnd ON prompts (category_key, rnd);
+    CREATE TABLE prompt_tags (
+        prompt_id TEXT NOT NULL REFERENCES prompts (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        rnd REAL NOT NULL,
+        PRIMARY KEY (tag_key, prompt_id)
+    );
+    CREATE INDEX prompt_tags_rnd ON prompt_tags (tag_key, rnd);
+    CREATE INDEX prompt_tags_prompt ON prompt_tags (prompt_id);
+    CREATE TABLE problems (
+        path TEXT NOT NULL,
+        origin TEXT NOT NULL,  -- 'file': from parsing that file; 'scan': from walking the folder
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX problems_path ON problems (path);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def prompt_to_json(prompt: Prompt) -> str:
+    return json.dumps(dataclasses.asdict(prompt), ensure_ascii=False, separators=(",", ":"))
+
+
+def prompt_from_json(text: str) -> Prompt:
+    data = json.loads(text)
+    data["tags"] = tuple(data.get("tags") or ())
+    data["extra_sections"] = tuple(tuple(pair) for pair in data.get("extra_sections") or ())
+    return Prompt(**data)
+
+
+def problem_row(problem: Problem, origin: str) -> tuple[str, str, str, str]:
+    return (problem.path, origin, problem.severity, problem.message)

@@ -1,0 +1,106 @@
+"""Finding and reading the files of a prompt library on disk.
+
+The scanner walks the library folder without ever leaving it: hidden folders
+are skipped, symlinks are followed only when they stay inside the library, and
+a folder is entered at most once (so symlink loops end).  Reading is capped at
+``MAX_FILE_BYTES``; everything about the *content* is the parser's business.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.models import Problem, Prompt
+from bot.parse import MAX_FILE_BYTES, parse_document
+
+# Repository documents that live beside prompts in a gallery's clone.
+IGNORED_NAMES = frozenset(
+    {"readme.md", "contributing.md", "changelog.md", "license.md", "code_of_conduct.md"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryFile:
+    path: str  # relative to the library root, POSIX separators
+    abspath: Path
+    size: int
+    mtime_ns: int
+
+
+def _inside(root_real: str, target: str) -> bool:
+    return target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
+    """Every candidate prompt file below ``root``, sorted by path, and the
+    problems met on the way (symlinks leading out, unreadable folders)."""
+    root_real = os.path.realpath(root)
+    files: list[LibraryFile] = []
+    problems: list[Problem] = []
+    seen_dirs: set[str] = set()
+
+    def walk(folder: str, rel: str) -> None:
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as err:
+            problems.append(Problem(rel or ".", "warning", f"folder not readable: {err.strerror}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not _inside(root_real, target):
+                        problems.append(
+                            Problem(relpath, "warning", "symlink leads outside the library; skipped")
+                        )
+                        continue
+                st = os.stat(entry.path)  # follows an inside symlink; raises on a dangling one
+            except OSError:
+                problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                walk(entry.path, relpath)
+            elif stat.S_ISREG(st.st_mode) and entry.name.endswith(".md"):
+                if entry.name.lower() not in IGNORED_NAMES:
+                    files.append(LibraryFile(relpath, Path(entry.path), st.st_size, st.st_mtime_ns))
+
+    walk(str(root), "")
+    files.sort(key=lambda f: f.path)
+    return files, problems
+
+
+def read_capped(file: LibraryFile) -> bytes:
+    """The file's bytes, at most ``MAX_FILE_BYTES + 1`` (so the parser sees it is too big)."""
+    with open(file.abspath, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def load_file(file: LibraryFile) -> tuple[Prompt | None, list[Problem]]:
+    try:
+        data = read_capped(file)
+    except OSError as err:
+        return None, [Problem(file.path, "error", f"cannot read the file: {err.strerror}")]
+    result = parse_document(data, file.path)
+    return result.prompt, list(result.problems)
+
+
+def load_library(root: Path) -> tuple[list[Prompt], list[Problem]]:
+    """Parse every prompt file of the library (sync; no index involved)."""
+    files, problems = scan(root)
+    prompts: list[Prompt] = []
+    for file in files:
+        prompt, file_problems = load_file(file)
+        problems.extend(file_problems)
+        if prompt is not None:
+            prompts.append(prompt)
+    return prompts, problems

@@ -1,0 +1,135 @@
+"""The SQLite index: real files on disk, a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.index import Index
+
+
+def doc(title: str, category: str = "portraits", tags: tuple[str, ...] = ("neon",)) -> str:
+    tag_lines = "".join(f"  - {t}\n" for t in tags)
+    return (
+        f"---\ntitle: '{title}'\ncategory: {category}\ntags:\n{tag_lines}---\n\n"
+        f"A description of {title}.\n\n## Prompt\n\nA prompt about {title}.\n"
+    )
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "library"
+    write(root, "portraits/rain.md", doc("Neon Rain", tags=("neon", "rain")))
+    write(root, "portraits/studio.md", doc("Studio Light", tags=("studio",)))
+    write(root, "3d/chibi.md", doc("Chibi Wedding", category="3d", tags=("chibi", "Neon")))
+    return root
+
+
+async def refresh(db: Path, library: Path):
+    async with Index(db) as index:
+        return await index.refresh(library)
+
+
+async def test_cold_build_then_no_change_parses_nothing(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "data" / "index.sqlite3"
+    first = await refresh(db, library)
+    assert (first.added, first.updated, first.removed, first.unchanged) == (3, 0, 0, 0)
+    second = await refresh(db, library)
+    assert (second.added, second.updated, second.removed, second.unchanged) == (0, 0, 0, 3)
+    assert "3 unchanged" in second.line()
+
+
+async def test_edit_add_delete_rename_are_picked_up(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "index.sqlite3"
+    await refresh(db, library)
+    rain = library / "portraits" / "rain.md"
+    rain.write_text(doc("Neon Rain At Night", tags=("neon",)), encoding="utf-8")
+    os.utime(rain, ns=(1, 1))
+    write(library, "icons/new.md", doc("Fresh Icon", category="icons"))
+    (library / "portraits" / "studio.md").unlink()
+    (library / "3d" / "chibi.md").rename(library / "3d" / "chibi-wedding.md")
+    async with Index(db) as index:
+        summary = await index.refresh(library)
+        assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (2, 1, 2, 0)
+        ids = sorted(p.id for p in await index.prompts())
+        assert ids == ["3d/chibi-wedding", "icons/new", "portraits/rain"]
+        assert (await index.get("portraits/rain")).title == "Neon Rain At Night"
+        assert await index.get("portraits/studio") is None
+        assert await index.get("3d/chibi") is None
+
+
+async def test_touched_but_identical_file_is_not_reparsed(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "index.sqlite3"
+    await refresh(db, library)
+    os.utime(library / "portraits" / "rain.md", ns=(5, 5))
+    summary = await refresh(db, library)
+    assert (summary.updated, summary.unchanged) == (0, 3)
+
+
+async def test_categories_tags_and_random_under_filters(library: Path, tmp_path: Path) -> None:
+    async with Index(tmp_path / "i.sqlite3") as index:
+        await index.refresh(library)
+        assert await index.categories() == [("portraits", 2), ("3d", 1)]
+        tags = dict(await index.tags())
+        assert tags["neon"] == 2  # 'neon' and 'Neon' are one tag
+        assert dict(await index.tags("3d")) == {"chibi": 1, "Neon": 1}
+        seen = {(await index.random()).id for _ in range(60)}
+        assert seen == {"portraits/rain", "portraits/studio", "3d/chibi"}
+        for _ in range(10):
+            assert (await index.random(category="3D")).id == "3d/chibi"
+            assert (await index.random(tag="rain")).id == "portraits/rain"
+            pick = await index.random(category="portraits", tag="NEON")
+            assert pick.id == "portraits/rain"
+        assert await index.random(category="nope") is None
+        assert await index.random(category="3d", tag="studio") is None
+
+
+async def test_bad_files_are_reported_and_good_ones_still_served(
+    library: Path, tmp_path: Path
+) -> None:
+    write(library, "portraits/broken.md", "---\ntitle: [unclosed\n---\nbody\n")
+    async with Index(tmp_path / "i.sqlite3") as index:
+        summary = await index.refresh(library)
+        assert summary.errors >= 1 and summary.problem_files == 1
+        assert {p.path for p in summary.problems} == {"portraits/broken.md"}
+        assert await index.count() == 3
+        (library / "portraits" / "broken.md").write_text(doc("Fixed"), encoding="utf-8")
+        summary = await index.refresh(library)
+        assert summary.problems == [] and await index.count() == 4
+
+
+async def test_a_corrupt_database_is_rebuilt(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    summary = await refresh(db, library)
+    assert summary.added == 3
+    assert Path(f"{db}.corrupt").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+async def test_a_database_from_a_newer_version_is_rebuilt(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    summary = await refresh(db, library)
+    assert summary.added == 3
+
+
+async def test_text_in_filters_never_reaches_sql(library: Path, tmp_path: Path) -> None:
+    async with Index(tmp_path / "i.sqlite3") as index:
+        await index.refresh(library)
+        assert await index.random(category="x' OR '1'='1") is None
+        assert await index.get("'; DROP TABLE prompts; --") is None
+        assert await index.count() == 3

@@ -1,0 +1,42 @@
+import os
+from pathlib import Path
+
+from bot.library import scan
+
+DOC = "---\ntitle: T\n---\n\nbody\n"
+
+
+def write(root: Path, rel: str, text: str = DOC) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_scan_finds_markdown_files_sorted_and_ignores_the_rest(tmp_path: Path) -> None:
+    write(tmp_path, "b/two.md")
+    write(tmp_path, "a/one.md")
+    write(tmp_path, "a/picture.webp", "not a prompt")
+    write(tmp_path, "README.md", "# the gallery")
+    write(tmp_path, ".git/HEAD.md")
+    files, problems = scan(tmp_path)
+    assert [f.path for f in files] == ["a/one.md", "b/two.md"]
+    assert problems == []
+
+
+def test_symlinks_inside_are_followed_outside_skipped_loops_end(tmp_path: Path) -> None:
+    lib, outside = tmp_path / "lib", tmp_path / "outside"
+    write(lib, "cat/real.md")
+    write(outside, "secret.md")
+    os.symlink(outside / "secret.md", lib / "cat" / "leak.md")
+    os.symlink(outside, lib / "leakdir")
+    os.symlink(lib / "cat" / "real.md", lib / "cat" / "alias.md")
+    os.symlink(lib, lib / "cat" / "loop")
+    os.symlink(lib / "missing.md", lib / "dangling.md")
+    files, problems = scan(lib)
+    assert [f.path for f in files] == ["cat/alias.md", "cat/real.md"]
+    by_path = {p.path: p.message for p in problems}
+    assert "symlink leads outside the library" in by_path["cat/leak.md"]
+    assert "symlink leads outside the library" in by_path["leakdir"]
+    assert "broken symlink" in by_path["dangling.md"]
+    assert all(p.severity == "warning" for p in problems)
