@@ -1,0 +1,313 @@
+"""The prompt card: a Prompt becomes a Discord message (embed, buttons, files).
+
+Pure apart from reading a preview file and, when ``cache_dir`` is given,
+writing the full-prompt file there.  ``card_payload`` goes through discord.py's
+own ``interaction_message_response_params``, so it is the very ``data`` object
+the bot sends, not a parallel description of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.utils import MISSING
+from discord.webhook.async_ import interaction_message_response_params
+
+from bot.limits import (
+    BUTTON_URL,
+    CUSTOM_ID,
+    EMBED_AUTHOR_NAME,
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_VALUE,
+    EMBED_FOOTER,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    clip,
+    code_block,
+    measure,
+)
+from bot.media import PreviewRef, resolve_preview, valid_url
+from bot.models import Prompt
+from bot.render_text import clip_display, display_plain, parse_json, reindent_json
+
+CARD_COLOUR = 0x5865F2
+DESCRIPTION_MAX = 900  # the author's description; the rest of the 4096 is for the prompt
+FULL_PROMPT_PREFIX = "promptbot:full:"
+FULL_PROMPT_TEMPLATE = re.escape(FULL_PROMPT_PREFIX) + r"(?P<id>.+)"
+INTERACTION_RESPONSE_CHANNEL_MESSAGE = discord.InteractionResponseType.channel_message.value
+
+
+@dataclass(frozen=True, slots=True)
+class CardFile:
+    """A file sent with a message: read from ``path`` or taken from ``data``."""
+
+    filename: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def to_discord(self) -> discord.File:
+        """A fresh ``discord.File`` (they are single-use)."""
+        if self.data is not None:
+            return discord.File(io.BytesIO(self.data), filename=self.filename)
+        if self.path is None:
+            raise ValueError(f"{self.filename}: neither path nor data")
+        return discord.File(self.path, filename=self.filename)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkButton:
+    label: str
+    url: str
+
+
+class FullPromptButton(discord.ui.DynamicItem[discord.ui.Button], template=FULL_PROMPT_TEMPLATE):
+    """The card's "Full prompt" button.  Its custom id carries the prompt id, so
+    it works on old messages and after a restart (register it once with
+    ``client.add_dynamic_items(FullPromptButton)``).  A click dispatches the
+    ``promptbot_full_prompt`` event ``(interaction, prompt_id)``; the cog that
+    owns the library answers it (with :func:`full_prompt_reply`)."""
+
+    def __init__(self, prompt_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Full prompt",
+                emoji="📋",
+                style=discord.ButtonStyle.secondary,
+                custom_id=full_prompt_custom_id(prompt_id),
+            )
+        )
+        self.prompt_id = prompt_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> FullPromptButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        interaction.client.dispatch("promptbot_full_prompt", interaction, self.prompt_id)
+
+
+def full_prompt_custom_id(prompt_id: str) -> str:
+    custom_id = FULL_PROMPT_PREFIX + prompt_id
+    if measure(custom_id) > CUSTOM_ID:
+        raise ValueError(f"prompt id too long for a custom id: {prompt_id!r}")
+    return custom_id
+
+
+@dataclass
+class Reply:
+    """A message to send: everything ``send_message`` takes, as plain data.
+
+    ``send_kwargs()`` makes fresh discord.py objects each time (files and views
+    are single-use), so one Reply can be sent, previewed and tested.
+    """
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    files: list[CardFile] = field(default_factory=list)
+    links: list[LinkButton] = field(default_factory=list)
+    full_prompt_id: str | None = None  # adds the "Full prompt" button
+    ephemeral: bool = False
+
+    def view(self) -> discord.ui.View | None:
+        if not self.links and self.full_prompt_id is None:
+            return None
+        view = discord.ui.View(timeout=None)
+        for link in self.links:
+            view.add_item(discord.ui.Button(label=link.label, url=link.url))
+        if self.full_prompt_id is not None:
+            view.add_item(FullPromptButton(self.full_prompt_id))
+        return view
+
+    def send_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``InteractionResponse.send_message`` (and,
+        without ``ephemeral``, for ``Messageable.send``/followups)."""
+        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if self.content is not None:
+            kwargs["content"] = self.content
+        if self.embed is not None:
+            kwargs["embed"] = self.embed
+        if self.files:
+            kwargs["files"] = [f.to_discord() for f in self.files]
+        view = self.view()
+        if view is not None:
+            kwargs["view"] = view
+        if self.ephemeral:
+            kwargs["ephemeral"] = True
+        return kwargs
+
+
+@dataclass
+class Card(Reply):
+    """A rendered prompt card (a Reply with what tests and the CLI want to know)."""
+
+    prompt_id: str = ""
+    clipped: bool = False  # the prompt did not fit; the full text is attached
+    preview: PreviewRef | None = None
+
+
+def full_prompt_file(prompt: Prompt) -> tuple[str, bytes]:
+    """The full prompt as a file: verbatim, UTF-8, ``prompt.json`` when the text
+    is a JSON object or array, else ``prompt.txt``."""
+    name = "prompt.json" if parse_json(prompt.prompt) is not None else "prompt.txt"
+    return name, prompt.prompt.encode("utf-8")
+
+
+def _cached(cache_dir: Path, filename: str, data: bytes) -> Path:
+    """Write ``data`` once under ``cache_dir``, content-addressed; its path."""
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    path = cache_dir / "full-prompts" / digest / filename
+    if not path.is_file() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{filename}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path
+
+
+def _prompt_display(prompt: Prompt) -> tuple[str, str]:
+    """(text to show, code-block language) for the prompt."""
+    pretty = reindent_json(prompt.prompt)
+    if pretty is not None:
+        return pretty, "json"
+    return prompt.prompt, "json" if prompt.prompt_format == "json" else ""
+
+
+def render_card(
+    prompt: Prompt,
+    *,
+    media_dir: Path | None = None,
+    media_url: str | None = None,
+    cache_dir: Path | None = None,
+) -> Card:
+    """The card for ``prompt``, within every Discord limit.
+
+    Layout: title (links to the source), author (links to the author), the
+    description, the prompt in a code block, Category/Tags fields, preview
+    image, footer with the prompt id.  Buttons: "Source" (link) and "Full
+    prompt".  A prompt that does not fit is clipped and attached in full.
+    """
+    embed = discord.Embed(colour=CARD_COLOUR)
+    embed.title = clip_display(prompt.title or prompt.id, EMBED_TITLE)
+    source = valid_url(prompt.source_url)
+    if source:
+        embed.url = source
+    if prompt.author and prompt.author.strip():
+        author_url = valid_url(prompt.author_url)
+        embed.set_author(
+            name=clip_display(prompt.author, EMBED_AUTHOR_NAME, display_plain), url=author_url
+        )
+    embed.add_field(
+        name="Category", value=clip_display(prompt.category or "—", EMBED_FIELD_VALUE), inline=True
+    )
+    tags = [t for t in prompt.tags if t.strip()]
+    if tags:
+        value = clip_display(", ".join(tags), EMBED_FIELD_VALUE)
+        embed.add_field(name="Tags", value=value, inline=True)
+
+    preview = resolve_preview(prompt.preview, media_dir, media_url)
+    files: list[CardFile] = []
+    if preview is not None:
+        embed.set_image(url=preview.url)
+        if preview.path is not None and preview.filename:
+            files.append(CardFile(preview.filename, path=preview.path))
+
+    intro = clip(prompt.description.strip(), DESCRIPTION_MAX) if prompt.description else ""
+    intro = discord.utils.escape_mentions(intro)
+    head = intro + "\n\n" if intro else ""
+    text, lang = _prompt_display(prompt)
+    filename, data = full_prompt_file(prompt)
+
+    def others(footer: str) -> int:
+        return measure(embed.title or "") + measure(footer) + sum(
+            measure(f.name or "") + measure(f.value or "") for f in embed.fields
+        ) + (measure(embed.author.name or "") if embed.author else 0)
+
+    footer = display_plain(prompt.id)
+    room = min(EMBED_DESCRIPTION, EMBED_TOTAL - others(footer)) - measure(head)
+    block, clipped = code_block(text, room, lang)
+    if clipped:
+        note = (
+            f"\n*Clipped: the full prompt ({len(prompt.prompt):,} characters) is attached"
+            f" as `{filename}`.*"
+        )
+        footer = clip(f"{display_plain(prompt.id)} · full prompt in {filename}", EMBED_FOOTER)
+        room = min(EMBED_DESCRIPTION, EMBED_TOTAL - others(footer)) - measure(head + note)
+        block, _ = code_block(text, room, lang)
+        block += note
+        path = _cached(cache_dir, filename, data) if cache_dir is not None else None
+        files.append(CardFile(filename, path=path, data=data))
+    embed.description = head + block
+    embed.set_footer(text=footer)
+
+    links: list[LinkButton] = []
+    if source and len(source) <= BUTTON_URL:
+        links.append(LinkButton("Source", source))
+    video = valid_url(prompt.preview_video, max_len=BUTTON_URL)
+    if video:
+        links.append(LinkButton("Preview video", video))
+    try:
+        full_id: str | None = prompt.id
+        full_prompt_custom_id(prompt.id)
+    except ValueError:
+        full_id = None
+    return Card(
+        embed=embed,
+        files=files,
+        links=links,
+        full_prompt_id=full_id,
+        prompt_id=prompt.id,
+        clipped=clipped,
+        preview=preview,
+    )
+
+
+def reply_payload(reply: Reply) -> dict[str, Any]:
+    """The interaction-response ``data`` object discord.py sends for ``reply``
+    (``InteractionResponse.send_message`` with no client-wide allowed mentions)."""
+    kwargs = reply.send_kwargs()
+    ephemeral = kwargs.pop("ephemeral", False)
+    flags = discord.MessageFlags(ephemeral=True) if ephemeral else MISSING
+    params = interaction_message_response_params(
+        type=INTERACTION_RESPONSE_CHANNEL_MESSAGE,
+        content=kwargs.get("content"),
+        embed=kwargs.get("embed", MISSING),
+        files=kwargs.get("files", MISSING),
+        view=kwargs.get("view", MISSING),
+        allowed_mentions=kwargs["allowed_mentions"],
+        flags=flags,
+    )
+    with params:
+        if params.payload is not None:
+            body = params.payload
+        else:  # multipart: the JSON part is the first one
+            body = json.loads(params.multipart[0]["value"])
+    return body["data"]
+
+
+def card_payload(card: Reply) -> dict[str, Any]:
+    """Exactly the ``data`` of the interaction response that sends ``card``."""
+    return reply_payload(card)
+
+
+def show_payload(
+    prompt: Prompt, media_dir: Path | None, media_url: str | None, cache_dir: Path
+) -> dict[str, Any]:
+    """For ``promptbot show ID --json``: the card's payload plus ``files``,
+    each ``{"filename", "path"}`` with ``path`` an existing file."""
+    card = render_card(prompt, media_dir=media_dir, media_url=media_url, cache_dir=cache_dir)
+    payload = card_payload(card)
+    files = []
+    for f in card.files:
+        path = f.path if f.path is not None else _cached(cache_dir, f.filename, f.data or b"")
+        files.append({"filename": f.filename, "path": str(path)})
+    payload["files"] = files
+    return payload
