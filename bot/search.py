@@ -1,0 +1,232 @@
+"""Search over the prompt library: ranked search, autocomplete, clear winners.
+
+Ranking follows what a user sees and remembers: the title first, then tags and
+category, the author, the description, then the prompt body.  Query words are
+matched exactly, as a prefix (the half-typed last word) or within one or two
+edits (typos); word order and missing words do not matter.  See
+:mod:`bot.search_index` for the indexes and :mod:`bot.search_keys` for keys.
+
+Scores are 0..100: an exact id or title is 100; otherwise the score mixes how
+much of the query the short fields cover, the BM25 of the long fields relative
+to the best candidate, and the fuzzy similarity of the title.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.models import Prompt
+from bot.search_index import BM25_WEIGHTS, Index
+from bot.search_keys import clip, key, tokens
+from bot.search_rank import Expansion, expand, fts_match
+
+# Score mix (sums to 100).
+MIX_SHORT, MIX_LONG, MIX_TITLE = 55.0, 30.0, 15.0
+FTS_LIMIT = 200
+RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
+CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    prompt: Prompt
+    score: float  # 0..100, higher is better
+
+
+class SearchEngine:
+    """Immutable search engine over one snapshot of the library."""
+
+    def __init__(self, index: Index) -> None:
+        self._ix = index
+        self._lock = threading.Lock()  # one sqlite connection, shared
+
+    @classmethod
+    def build(cls, prompts: Sequence[Prompt]) -> SearchEngine:
+        """Index ``prompts`` (pure CPU, no I/O)."""
+        return cls(Index(prompts))
+
+    def __len__(self) -> int:
+        return len(self._ix.prompts)
+
+    def get(self, prompt_id: str) -> Prompt | None:
+        doc = self._ix.by_id.get(prompt_id)
+        return None if doc is None else self._ix.prompts[doc]
+
+    # -- categories and tags -------------------------------------------------
+    def categories(self) -> list[tuple[str, int]]:
+        """``(category, number of prompts)``, most prompts first."""
+        ix = self._ix
+        return sorted(
+            ((ix.category_names[k], len(v)) for k, v in ix.by_category.items()),
+            key=lambda cv: (-cv[1], cv[0]),
+        )
+
+    def tags(self) -> list[tuple[str, int]]:
+        """``(tag, number of prompts)``, most prompts first."""
+        ix = self._ix
+        return sorted(
+            ((ix.tag_names[k], len(v)) for k, v in ix.by_tag.items()),
+            key=lambda tv: (-tv[1], tv[0]),
+        )
+
+    def complete_category(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
+        return _complete_names(self.categories(), query, limit)
+
+    def complete_tag(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
+        return _complete_names(self.tags(), query, limit)
+
+    # -- search ---------------------------------------------------------------
+    def _slice(self, category: str | None, tag: str | None) -> set[int] | None:
+        ix = self._ix
+        allowed: set[int] | None = None
+        if category is not None:
+            allowed = set(ix.by_category.get(key(category), ()))
+        if tag is not None:
+            tagged = set(ix.by_tag.get(key(tag), ()))
+            allowed = tagged if allowed is None else allowed & tagged
+        return allowed
+
+    def search(
+        self,
+        query: str,
+        *,
+        category: str | None = None,
+        tag: str | None = None,
+        limit: int = 10,
+    ) -> list[Hit]:
+        allowed = self._slice(category, tag)
+        scores = self._score(query, allowed, use_fts=True)
+        return self._hits(scores, allowed, limit)
+
+    def autocomplete(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
+        """Up to ``limit`` (≤ 25) ``(name, prompt id)`` choices, from memory only."""
+        limit = max(0, min(limit, 25))
+        scores = self._score(query, None, use_fts=False)
+        if not scores and query.strip():
+            scores = self._score(query, None, use_fts=True)
+        return [(clip(h.prompt.title), h.prompt.id) for h in self._hits(scores, None, limit)]
+
+    def clear_winner(self, hits: Sequence[Hit]) -> Hit | None:
+        """The hit to answer directly: an exact id/title, or well ahead of the runner-up."""
+        if not hits:
+            return None
+        top = hits[0]
+        runner = hits[1].score if len(hits) > 1 else 0.0
+        if top.score >= 100.0 and runner < 100.0:
+            return top
+        if top.score >= CLEAR_MIN and top.score - runner >= CLEAR_MARGIN:
+            return top
+        return None
+
+    # -- internals --------------------------------------------------------------
+    def _hits(self, scores: dict[int, float], allowed: set[int] | None, limit: int) -> list[Hit]:
+        ix = self._ix
+        if not scores:
+            if scores is _EMPTY_QUERY:
+                docs: Iterable[int] = (
+                    ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
+                )
+                scores = dict.fromkeys(docs, 0.0)
+            else:
+                return []
+        ranked = sorted(scores.items(), key=lambda ds: (-ds[1], ix.rank_of[ds[0]]))
+        out: list[Hit] = []
+        seen: set[int] = set()
+        for doc, score in ranked:
+            gid = ix.group[doc]
+            if gid in seen:
+                continue
+            seen.add(gid)
+            out.append(Hit(ix.prompts[doc], round(min(100.0, max(0.0, score)), 2)))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _score(self, query: str, allowed: set[int] | None, *, use_fts: bool) -> dict[int, float]:
+        ix = self._ix
+        raw = query.strip()
+        qkey = key(raw)
+        qtoks = tokens(qkey)
+        if not qtoks:
+            exact = ix.by_id.get(raw)
+            return {exact: 100.0} if exact is not None else _EMPTY_QUERY
+        half_typed = not query.endswith(" ")
+        exps = [expand(ix, t, last=half_typed and i == len(qtoks) - 1) for i, t in enumerate(qtoks)]
+        short = _short_scores(ix, exps, allowed)
+        scores = {doc: MIX_SHORT * s for doc, s in short.items()}
+        if use_fts:
+            for doc, rel in self._fts(exps, allowed).items():
+                scores[doc] = scores.get(doc, 0.0) + MIX_LONG * rel
+        if not scores:
+            return {}
+        top = sorted(scores, key=scores.__getitem__, reverse=True)[:RERANK]
+        for doc in top:
+            sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
+            scores[doc] += MIX_TITLE * sim * sim
+        for doc in ix.by_title.get(" ".join(qtoks), ()):
+            if allowed is None or doc in allowed:
+                scores[doc] = 100.0
+        exact = ix.by_id.get(raw)
+        if exact is not None and (allowed is None or exact in allowed):
+            scores[exact] = 100.0
+        return scores
+
+    def _fts(self, exps: list[list[Expansion]], allowed: set[int] | None) -> dict[int, float]:
+        match = fts_match(exps)
+        if not match:
+            return {}
+        limit = FTS_LIMIT if allowed is None else FTS_LIMIT * 10
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        sql = f"SELECT rowid, bm25(docs, {weights}) FROM docs WHERE docs MATCH ? ORDER BY 2 LIMIT ?"
+        with self._lock:
+            rows = self._ix.db.execute(sql, (match, limit)).fetchall()
+        if allowed is not None:
+            rows = [r for r in rows if r[0] in allowed]
+        if not rows:
+            return {}
+        best = rows[0][1] or -1e-9
+        return {doc: (bm / best) for doc, bm in rows}
+
+
+_EMPTY_QUERY: dict[int, float] = {}
+
+
+def _short_scores(
+    ix: Index, exps: list[list[Expansion]], allowed: set[int] | None
+) -> dict[int, float]:
+    """Per doc: the idf-weighted share of query tokens found in the short fields."""
+    total = 0.0
+    acc: dict[int, float] = {}
+    for group in exps:
+        if not group:
+            total += 1.0
+            continue
+        weight = max(e.idf for e in group)
+        total += weight
+        best: dict[int, float] = {}
+        for e in group:
+            posting = ix.short.get(e.term)
+            if not posting:
+                continue
+            for doc, fw in posting.items():
+                v = fw * e.sim
+                if v > best.get(doc, 0.0):
+                    best[doc] = v
+        for doc, v in best.items():
+            if allowed is None or doc in allowed:
+                acc[doc] = acc.get(doc, 0.0) + weight * v
+    return {doc: v / total for doc, v in acc.items()} if total else {}
+
+
+def _complete_names(items: list[tuple[str, int]], query: str, limit: int) -> list[tuple[str, str]]:
+    q = key(query.strip())
+    out = [
+        (clip(f"{name} ({count})"), name)
+        for name, count in items
+        if not q or q in key(name)
+    ]
+    return out[: max(0, min(limit, 25))]

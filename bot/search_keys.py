@@ -1,0 +1,112 @@
+"""Search keys: how a prompt and a query are turned into comparable tokens.
+
+Every key goes through :func:`bot.text.fold` (case, accents, full-width forms);
+this module only decides *what* is folded and how folded text is cut into
+tokens.  Scripts written without spaces (Chinese, Japanese, Korean runs) are
+cut into overlapping character bigrams, so a CJK query matches inside a longer
+CJK run without a dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bot.models import Prompt
+from bot.text import fold
+
+# YouMind/Raycast templating: ``{argument name="x" default="Y"}`` is searched as
+# ``Y``.  Inside JSON prompts the quotes are often backslash-escaped.
+_PLACEHOLDER = re.compile(r'\{argument\s+name=\\?".*?\\?"\s+default=\\?"(.*?)\\?"\s*\}')
+
+# Letters and digits; ``_`` and punctuation separate words.
+_WORD = re.compile(r"[^\W_]+")
+_CJK_CHARS = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u3040-\u309f"  # Hiragana
+    "\u30a0-\u30ff"  # Katakana
+    "\u3400-\u4dbf"  # CJK Extension A
+    "\u4e00-\u9fff"  # CJK Unified Ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+)
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
+_HAS_CJK = re.compile(f"[{_CJK_CHARS}]")
+_STATUS = re.compile(r"/status(?:es)?/(\d+)")
+
+
+def strip_placeholders(text: str) -> str:
+    """Replace each ``{argument name=… default="X"}`` by ``X`` (for keys only)."""
+    if "{argument" not in text:
+        return text
+    return _PLACEHOLDER.sub(lambda m: m.group(1).replace('\\"', '"'), text)
+
+
+def cjk_grams(run: str) -> list[str]:
+    """Overlapping bigrams of a CJK run; a single character stays itself."""
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(folded: str) -> list[str]:
+    """Tokens of already folded text, in order (duplicates kept)."""
+    if not _HAS_CJK.search(folded):
+        return _WORD.findall(folded)
+    out: list[str] = []
+    for word in _WORD.findall(folded):
+        if not _HAS_CJK.search(word):
+            out.append(word)
+            continue
+        pos = 0
+        for m in _CJK_RUN.finditer(word):
+            if m.start() > pos:
+                out.append(word[pos : m.start()])
+            out.extend(cjk_grams(m.group()))
+            pos = m.end()
+        if pos < len(word):
+            out.append(word[pos:])
+    return out
+
+
+def is_cjk(token: str) -> bool:
+    return bool(_HAS_CJK.search(token))
+
+
+def fts_text(folded: str) -> str:
+    """Folded text for the FTS5 table: CJK runs rewritten as space-separated
+    bigrams (FTS5's unicode61 tokenizer would keep a whole run as one token)."""
+    if not _HAS_CJK.search(folded):
+        return folded
+    return _CJK_RUN.sub(lambda m: " " + " ".join(cjk_grams(m.group())) + " ", folded)
+
+
+def key(text: str) -> str:
+    """The folded search key of a displayed field."""
+    return fold(strip_placeholders(text))
+
+
+def post_key(prompt: Prompt) -> str | None:
+    """The post behind a prompt (twitter.com and x.com are the same post)."""
+    url = prompt.source_url
+    if not url:
+        return None
+    m = _STATUS.search(url)
+    if m:
+        return "status:" + m.group(1)
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    return "url:" + parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
+
+
+def clip(text: str, limit: int = 100) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut at a word with …."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—") + "…"
