@@ -9,20 +9,14 @@ the bot sends, not a parallel description of it.
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import discord
-from discord.utils import MISSING
-from discord.webhook.async_ import interaction_message_response_params
 
 from bot.limits import (
     BUTTON_URL,
-    CUSTOM_ID,
     EMBED_AUTHOR_NAME,
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
@@ -35,114 +29,48 @@ from bot.limits import (
 )
 from bot.media import PreviewRef, resolve_preview, valid_url
 from bot.models import Prompt
-from bot.render_text import clip_display, display_plain, parse_json, reindent_json
+from bot.render_message import (
+    FULL_PROMPT_PREFIX,
+    FULL_PROMPT_TEMPLATE,
+    CardFile,
+    FullPromptButton,
+    LinkButton,
+    Reply,
+    full_prompt_custom_id,
+    full_prompt_reply,
+    no_match_reply,
+    reply_payload,
+)
+from bot.render_text import (
+    clip_display,
+    display_plain,
+    full_prompt_file,
+    list_description,
+    list_line,
+    reindent_json,
+)
+
+__all__ = [
+    "FULL_PROMPT_PREFIX",
+    "FULL_PROMPT_TEMPLATE",
+    "Card",
+    "CardFile",
+    "FullPromptButton",
+    "LinkButton",
+    "Reply",
+    "card_payload",
+    "full_prompt_file",
+    "full_prompt_reply",
+    "list_description",
+    "list_line",
+    "no_match_reply",
+    "render_card",
+    "reply_payload",
+    "show_payload",
+]
 
 CARD_COLOUR = 0x5865F2
 DESCRIPTION_MAX = 900  # the author's description; the rest of the 4096 is for the prompt
-FULL_PROMPT_PREFIX = "promptbot:full:"
-FULL_PROMPT_TEMPLATE = re.escape(FULL_PROMPT_PREFIX) + r"(?P<id>.+)"
-INTERACTION_RESPONSE_CHANNEL_MESSAGE = discord.InteractionResponseType.channel_message.value
-
-
-@dataclass(frozen=True, slots=True)
-class CardFile:
-    """A file sent with a message: read from ``path`` or taken from ``data``."""
-
-    filename: str
-    path: Path | None = None
-    data: bytes | None = None
-
-    def to_discord(self) -> discord.File:
-        """A fresh ``discord.File`` (they are single-use)."""
-        if self.data is not None:
-            return discord.File(io.BytesIO(self.data), filename=self.filename)
-        if self.path is None:
-            raise ValueError(f"{self.filename}: neither path nor data")
-        return discord.File(self.path, filename=self.filename)
-
-
-@dataclass(frozen=True, slots=True)
-class LinkButton:
-    label: str
-    url: str
-
-
-class FullPromptButton(discord.ui.DynamicItem[discord.ui.Button], template=FULL_PROMPT_TEMPLATE):
-    """The card's "Full prompt" button.  Its custom id carries the prompt id, so
-    it works on old messages and after a restart (register it once with
-    ``client.add_dynamic_items(FullPromptButton)``).  A click dispatches the
-    ``promptbot_full_prompt`` event ``(interaction, prompt_id)``; the cog that
-    owns the library answers it (with :func:`full_prompt_reply`)."""
-
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Full prompt",
-                emoji="📋",
-                style=discord.ButtonStyle.secondary,
-                custom_id=full_prompt_custom_id(prompt_id),
-            )
-        )
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> FullPromptButton:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        interaction.client.dispatch("promptbot_full_prompt", interaction, self.prompt_id)
-
-
-def full_prompt_custom_id(prompt_id: str) -> str:
-    custom_id = FULL_PROMPT_PREFIX + prompt_id
-    if measure(custom_id) > CUSTOM_ID:
-        raise ValueError(f"prompt id too long for a custom id: {prompt_id!r}")
-    return custom_id
-
-
-@dataclass
-class Reply:
-    """A message to send: everything ``send_message`` takes, as plain data.
-
-    ``send_kwargs()`` makes fresh discord.py objects each time (files and views
-    are single-use), so one Reply can be sent, previewed and tested.
-    """
-
-    content: str | None = None
-    embed: discord.Embed | None = None
-    files: list[CardFile] = field(default_factory=list)
-    links: list[LinkButton] = field(default_factory=list)
-    full_prompt_id: str | None = None  # adds the "Full prompt" button
-    ephemeral: bool = False
-
-    def view(self) -> discord.ui.View | None:
-        if not self.links and self.full_prompt_id is None:
-            return None
-        view = discord.ui.View(timeout=None)
-        for link in self.links:
-            view.add_item(discord.ui.Button(label=link.label, url=link.url))
-        if self.full_prompt_id is not None:
-            view.add_item(FullPromptButton(self.full_prompt_id))
-        return view
-
-    def send_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``InteractionResponse.send_message`` (and,
-        without ``ephemeral``, for ``Messageable.send``/followups)."""
-        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        if self.content is not None:
-            kwargs["content"] = self.content
-        if self.embed is not None:
-            kwargs["embed"] = self.embed
-        if self.files:
-            kwargs["files"] = [f.to_discord() for f in self.files]
-        view = self.view()
-        if view is not None:
-            kwargs["view"] = view
-        if self.ephemeral:
-            kwargs["ephemeral"] = True
-        return kwargs
 
 
 @dataclass
@@ -152,13 +80,6 @@ class Card(Reply):
     prompt_id: str = ""
     clipped: bool = False  # the prompt did not fit; the full text is attached
     preview: PreviewRef | None = None
-
-
-def full_prompt_file(prompt: Prompt) -> tuple[str, bytes]:
-    """The full prompt as a file: verbatim, UTF-8, ``prompt.json`` when the text
-    is a JSON object or array, else ``prompt.txt``."""
-    name = "prompt.json" if parse_json(prompt.prompt) is not None else "prompt.txt"
-    return name, prompt.prompt.encode("utf-8")
 
 
 def _cached(cache_dir: Path, filename: str, data: bytes) -> Path:
@@ -268,29 +189,6 @@ def render_card(
         clipped=clipped,
         preview=preview,
     )
-
-
-def reply_payload(reply: Reply) -> dict[str, Any]:
-    """The interaction-response ``data`` object discord.py sends for ``reply``
-    (``InteractionResponse.send_message`` with no client-wide allowed mentions)."""
-    kwargs = reply.send_kwargs()
-    ephemeral = kwargs.pop("ephemeral", False)
-    flags = discord.MessageFlags(ephemeral=True) if ephemeral else MISSING
-    params = interaction_message_response_params(
-        type=INTERACTION_RESPONSE_CHANNEL_MESSAGE,
-        content=kwargs.get("content"),
-        embed=kwargs.get("embed", MISSING),
-        files=kwargs.get("files", MISSING),
-        view=kwargs.get("view", MISSING),
-        allowed_mentions=kwargs["allowed_mentions"],
-        flags=flags,
-    )
-    with params:
-        if params.payload is not None:
-            body = params.payload
-        else:  # multipart: the JSON part is the first one
-            body = json.loads(params.multipart[0]["value"])
-    return body["data"]
 
 
 def card_payload(card: Reply) -> dict[str, Any]:

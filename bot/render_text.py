@@ -116,3 +116,10 @@ def list_description(prompt: Prompt, n: int = SELECT_OPTION_LABEL) -> str:
     """A second line for a select option: category and the first tags."""
     parts = [prompt.category, *[t for t in prompt.tags if t != prompt.category]]
     return clip(" · ".join(p for p in parts if p), n)
+
+
+def full_prompt_file(prompt: Prompt) -> tuple[str, bytes]:
+    """The full prompt as a file: verbatim, UTF-8, ``prompt.json`` when the text
+    is a JSON object or array, else ``prompt.txt``."""
+    name = "prompt.json" if parse_json(prompt.prompt) is not None else "prompt.txt"
+    return name, prompt.prompt.encode("utf-8")
