@@ -20,7 +20,10 @@ _SPACES = {ord("\u00a0"): " ", ord("\u202f"): " ", ord("\u2007"): " "}
 _TRANSLATE = {**_INVISIBLE, **_SPACES}
 
 # Cheap pre-check: ftfy only runs on text that has a character it could repair.
-_SUSPECT = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_SUSPECT = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
