@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from bot.limits import EMBED_URL, UPLOAD_BYTES
@@ -99,7 +99,7 @@ def _relative_parts(preview: str) -> tuple[str, ...] | None:
         return None
     if not preview.startswith("/") or preview.startswith("//"):
         return None
-    parts = PurePosixPath(preview).parts[1:]
+    parts = tuple(preview[1:].split("/"))  # not PurePosixPath: it drops "." silently
     if not parts or any(p in ("", ".", "..") for p in parts):
         return None
     if ":" in parts[0]:  # "C:" and the like
