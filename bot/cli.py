@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 
 log = logging.getLogger("promptbot")
 
@@ -28,7 +29,9 @@ class UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--library", metavar="DIR", help="prompt library folder (PROMPTBOT_LIBRARY)")
+    common.add_argument(
+        "--library", metavar="DIR", help="prompt library folder (PROMPTBOT_LIBRARY)"
+    )
     common.add_argument("--db", metavar="PATH", help="SQLite index file (PROMPTBOT_DB)")
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", help="machine-readable output")
@@ -132,8 +135,9 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     _validate_filters(engine, args.category, args.tag)
     queries = sys.stdin if args.query == "-" else [args.query]
     for query in queries:
-        hits = engine.search(query.rstrip("\n"), category=args.category, tag=args.tag,
-                             limit=args.limit)
+        hits = engine.search(
+            query.rstrip("\n"), category=args.category, tag=args.tag, limit=args.limit
+        )
         if args.json or args.query == "-":
             _emit([_result(hit.prompt, hit.score) for hit in hits])
         else:
@@ -162,9 +166,7 @@ async def cmd_random(args: argparse.Namespace, settings: Settings) -> int:
         prompt = await index.random(category=args.category, tag=args.tag)
         if prompt is None:
             names = [name for name, _ in await index.categories()]
-            raise UsageError(
-                "no prompt matches those filters; categories: " + ", ".join(names)
-            )
+            raise UsageError("no prompt matches those filters; categories: " + ", ".join(names))
     finally:
         await index.close()
     if args.json:
@@ -181,10 +183,12 @@ async def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await index.close()
     if args.json:
-        _emit({
-            "categories": [{"name": n, "count": c} for n, c in categories],
-            "tags": [{"name": n, "count": c} for n, c in tags],
-        })
+        _emit(
+            {
+                "categories": [{"name": n, "count": c} for n, c in categories],
+                "tags": [{"name": n, "count": c} for n, c in tags],
+            }
+        )
     else:
         print("categories: " + ", ".join(f"{n} ({c})" for n, c in categories))
         print("tags: " + ", ".join(f"{n} ({c})" for n, c in tags))
@@ -202,8 +206,9 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     if prompt is None:
         raise UsageError(f"show: no prompt with id '{args.id}' (`promptbot search` finds ids)")
     cache = settings.db.parent / "cache"
-    payload = show_payload(prompt, media_dir=settings.media_dir, media_url=settings.media_url,
-                           cache_dir=cache)
+    payload = show_payload(
+        prompt, media_dir=settings.media_dir, media_url=settings.media_url, cache_dir=cache
+    )
     if args.json:
         _emit(payload)
     else:
@@ -213,15 +218,20 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(settings.log_level, [settings.token or ""])
     if args.command == "check":
         return cmd_check(args, settings)
     if args.command in ("run", "sync"):
         from bot.app import run_command
 
         return run_command(args.command, settings)
-    command = {"index": cmd_index, "search": cmd_search, "random": cmd_random,
-               "tags": cmd_tags, "show": cmd_show}[args.command]
+    command = {
+        "index": cmd_index,
+        "search": cmd_search,
+        "random": cmd_random,
+        "tags": cmd_tags,
+        "show": cmd_show,
+    }[args.command]
     return asyncio.run(command(args, settings))
 
 

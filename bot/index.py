@@ -23,7 +23,13 @@ from pathlib import Path
 import aiosqlite
 
 from bot import parse, text
-from bot.index_schema import MIGRATIONS, SCHEMA_VERSION, problem_row, prompt_from_json, prompt_to_json
+from bot.index_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    problem_row,
+    prompt_from_json,
+    prompt_to_json,
+)
 from bot.library import LibraryFile, read_capped, scan
 from bot.models import Problem, Prompt
 
@@ -172,7 +178,9 @@ class Index:
             self._db = None
 
     async def get_meta(self, key: str) -> str | None:
-        row = await (await self.db.execute("SELECT value FROM meta WHERE key = ?", (key,))).fetchone()
+        row = await (
+            await self.db.execute("SELECT value FROM meta WHERE key = ?", (key,))
+        ).fetchone()
         return row[0] if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
@@ -236,7 +244,8 @@ class Index:
             await self._store(item)
         await db.execute("DELETE FROM problems WHERE origin = 'scan'")
         await db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?)", [problem_row(p, "scan") for p in scan_problems]
+            "INSERT INTO problems VALUES (?, ?, ?, ?)",
+            [problem_row(p, "scan") for p in scan_problems],
         )
         await self.set_meta("parser_version", PARSER_VERSION)  # commits
         summary.removed = len(gone)
@@ -258,7 +267,8 @@ class Index:
             (file.path, file.size, file.mtime_ns, item.digest, prompt.id if prompt else None),
         )
         await self.db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?)", [problem_row(p, "file") for p in item.problems]
+            "INSERT INTO problems VALUES (?, ?, ?, ?)",
+            [problem_row(p, "file") for p in item.problems],
         )
         if prompt is None:
             return
@@ -266,8 +276,14 @@ class Index:
         await self.db.execute(
             "INSERT INTO prompts (id, path, category, category_key, rnd, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (prompt.id, prompt.path, prompt.category, text.fold(prompt.category), rnd,
-             prompt_to_json(prompt)),
+            (
+                prompt.id,
+                prompt.path,
+                prompt.category,
+                text.fold(prompt.category),
+                rnd,
+                prompt_to_json(prompt),
+            ),
         )
         tags = {text.fold(tag): tag for tag in reversed(prompt.tags)}
         await self.db.executemany(
@@ -302,14 +318,15 @@ class Index:
 
     async def tags(self, category: str | None = None) -> list[tuple[str, int]]:
         if category is None:
-            sql, args = "SELECT min(tag), count(*) FROM prompt_tags GROUP BY tag_key", ()
+            sql, args = "SELECT max(tag), count(*) FROM prompt_tags GROUP BY tag_key", ()
         else:
             sql = (
-                "SELECT min(t.tag), count(*) FROM prompt_tags t JOIN prompts p ON p.id = t.prompt_id"
+                "SELECT max(t.tag), count(*) FROM prompt_tags t"
+                " JOIN prompts p ON p.id = t.prompt_id"
                 " WHERE p.category_key = ? GROUP BY t.tag_key"
             )
             args = (text.fold(category),)
-        cursor = await self.db.execute(sql + " ORDER BY count(*) DESC, min(tag_key)", args)
+        cursor = await self.db.execute(sql + " ORDER BY count(*) DESC, max(tag_key)", args)
         return [(name, n) async for name, n in cursor]
 
     async def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:

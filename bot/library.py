@@ -61,7 +61,9 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                     target = os.path.realpath(entry.path)
                     if not _inside(root_real, target):
                         problems.append(
-                            Problem(relpath, "warning", "symlink leads outside the library; skipped")
+                            Problem(
+                                relpath, "warning", "symlink leads outside the library; skipped"
+                            )
                         )
                         continue
                 st = os.stat(entry.path)  # follows an inside symlink; raises on a dangling one

@@ -1,0 +1,1 @@
+"""Slash-command glue: options in, rendered payloads out.  Nothing else lives here."""

@@ -1,0 +1,114 @@
+"""``/tags category:``: the categories, or one category's tags and prompts, paginated."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.limits import AUTOCOMPLETE_CHOICES
+from bot.render import render_card
+from bot.render_lists import PAGE_SIZE, categories_reply, category_page, page_count
+from bot.render_text import list_description, list_line
+from cogs._views import OwnedView, UserFacingError, edit_kwargs, send
+
+
+class Pager(OwnedView):
+    """First / previous / page x of y / next / last, and a select that opens a card."""
+
+    def __init__(self, cog: TagsCog, owner_id: int, category: str) -> None:
+        super().__init__(owner_id)
+        self.cog, self.category, self.page = cog, category, 0
+        snapshot = cog.bot.catalog.current
+        self.prompts = snapshot.prompts_in(category)
+        self.tags = snapshot.tags_in(category)
+        self.pages = page_count(len(self.prompts))
+        self.opener = discord.ui.Select(placeholder="Open a prompt card", row=1)
+        self.opener.callback = self.open_card
+        self.add_item(self.opener)
+        self.refresh()
+
+    def reply(self):  # noqa: ANN201 - Reply
+        return category_page(self.category, self.tags, self.prompts, self.page)
+
+    def refresh(self) -> None:
+        first = self.page * PAGE_SIZE
+        self.opener.options = [
+            discord.SelectOption(
+                label=list_line(p), value=p.id, description=list_description(p) or None
+            )
+            for p in self.prompts[first : first + PAGE_SIZE]
+        ]
+        self.first.disabled = self.previous.disabled = self.page == 0
+        self.next.disabled = self.last.disabled = self.page >= self.pages - 1
+        self.position.label = f"Page {self.page + 1} of {self.pages}"
+
+    async def turn(self, interaction: discord.Interaction, page: int) -> None:
+        self.page = min(max(page, 0), self.pages - 1)
+        self.refresh()
+        await interaction.response.edit_message(**edit_kwargs(self.reply(), self))
+
+    @discord.ui.button(label="≪", style=discord.ButtonStyle.secondary, row=0)
+    async def first(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self.turn(interaction, 0)
+
+    @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary, row=0)
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self.turn(interaction, self.page - 1)
+
+    @discord.ui.button(
+        label="Page 1 of 1", style=discord.ButtonStyle.secondary, disabled=True, row=0
+    )
+    async def position(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await interaction.response.defer()  # a label, never enabled
+
+    @discord.ui.button(label="›", style=discord.ButtonStyle.secondary, row=0)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self.turn(interaction, self.page + 1)
+
+    @discord.ui.button(label="≫", style=discord.ButtonStyle.secondary, row=0)
+    async def last(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        await self.turn(interaction, self.pages - 1)
+
+    async def open_card(self, interaction: discord.Interaction) -> None:
+        prompt = self.cog.bot.catalog.current.engine.get(self.opener.values[0])
+        if prompt is None:
+            raise UserFacingError("That prompt is no longer in the library.")
+        settings = self.cog.bot.settings
+        await send(
+            interaction,
+            render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url),
+        )
+
+
+class TagsCog(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="tags", description="Browse the categories, or one category")
+    @app_commands.describe(category="A category to list its tags and prompts")
+    @app_commands.checks.cooldown(8, 20.0, key=lambda i: i.user.id)
+    async def tags(self, interaction: discord.Interaction, category: str | None = None) -> None:
+        snapshot = self.bot.catalog.current
+        if category is None:
+            total = sum(count for _, count in snapshot.categories)
+            await send(interaction, categories_reply(snapshot.categories, total))
+            return
+        found = snapshot.category(category)
+        if found is None:
+            names = ", ".join(name for name, _ in snapshot.categories)
+            raise UserFacingError(f"There is no category “{category[:50]}”. Categories: {names}")
+        view = Pager(self, interaction.user.id, found)
+        await send(interaction, view.reply(), view)
+
+    @tags.autocomplete("category")
+    async def category_autocomplete(self, interaction: discord.Interaction, current: str):
+        engine = self.bot.catalog.current.engine
+        return [
+            app_commands.Choice(name=n, value=v)
+            for n, v in engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES)
+        ]
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(TagsCog(bot))
