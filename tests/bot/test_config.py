@@ -41,7 +41,7 @@ def test_token_is_not_in_the_repr(tmp_path: Path) -> None:
         ({"PROMPTBOT_DEV_GUILD": "my-guild"}, "PROMPTBOT_DEV_GUILD: 'my-guild' is not a guild id"),
         ({"PROMPTBOT_DEV_GUILD": "-5"}, "PROMPTBOT_DEV_GUILD"),
         ({"PROMPTBOT_MEDIA_DIR": "/no/such/dir"}, "PROMPTBOT_MEDIA_DIR: folder '/no/such/dir'"),
-        ({"PROMPTBOT_MEDIA_URL": "ftp://x"}, "PROMPTBOT_MEDIA_URL: 'ftp://x' is not a http or https"),
+        ({"PROMPTBOT_MEDIA_URL": "ftp://x"}, "PROMPTBOT_MEDIA_URL: 'ftp://x' is not a http"),
         ({"DISCORD_API_BASE": "localhost:8080"}, "DISCORD_API_BASE"),
         ({"DISCORD_GATEWAY_URL": "http://x/gw"}, "DISCORD_GATEWAY_URL"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL: 'LOUD'"),
