@@ -21,6 +21,8 @@ _NULLS = frozenset({"", "null", "none", "nil", "n/a", "na", "-", "undefined"})
 # A URL scheme; "host:8080" is not one.
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)")
 _DRIVE = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
 
 
@@ -70,7 +72,7 @@ def normalise_url(value: str) -> tuple[str | None, str | None]:
     text = clean(value).strip()
     if text.casefold() in _NULLS:
         return None, None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if _SPACE_OR_CONTROL.search(text):
         return None, "contains spaces or control characters"
     if "\\" in text:
         return None, "contains a backslash"
@@ -129,7 +131,7 @@ def preview_field(meta: dict[Any, Any], name: str, problems: FieldProblems) -> s
     if "\\" in text:
         problems.warning(f"{shown} contains a backslash; use '/' in paths; dropped")
         return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if _CONTROL.search(text):
         problems.warning(f"{shown} contains control characters; dropped")
         return None
     segments = unquote(text).split("/")

@@ -10,6 +10,7 @@ values are dropped with a warning; the file is still served.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.text import clean
 MAX_FILE_BYTES = 1024 * 1024
 ID_MAX_LEN = 80
 _HASH_LEN = 8
+_ASCII_SAFE = re.compile(r"[\x21-\x7e]*")  # printable ASCII, no space: the common case
 
 
 def _utf16_len(text: str) -> int:
@@ -48,7 +50,8 @@ def prompt_id(path: str) -> str:
     appended, so that it stays unique.
     """
     base = path[:-3] if path.endswith(".md") else path
-    if _utf16_len(base) <= ID_MAX_LEN and not any(_unsafe(ch) for ch in base):
+    safe = _ASCII_SAFE.fullmatch(base) is not None or not any(_unsafe(ch) for ch in base)
+    if safe and _utf16_len(base) <= ID_MAX_LEN:
         return base
     digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     safe = "".join("-" if _unsafe(ch) else ch for ch in base)

@@ -18,11 +18,18 @@ import ftfy
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\ufffc\u00ad"), None)
 _SPACES = {ord("\u00a0"): " ", ord("\u202f"): " ", ord("\u2007"): " "}
 _TRANSLATE = {**_INVISIBLE, **_SPACES}
+_TRANSLATED = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
+# Generic combining diacritics (accents), the only marks ``fold`` removes.
+_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
-# Cheap pre-check: ftfy only runs on text that has a character it could repair.
+# Cheap pre-check: ftfy only runs on text that could be mojibake, i.e. that has
+# a UTF-8 lead byte read as Latin-1/cp1252 (U+00C2..U+00F4) followed by a
+# continuation byte read the same way (``Ã©``, ``â€“``), or surrogates.  Text with
+# curly quotes or dashes alone (most prompts) skips ftfy, which is slow.
 _SUSPECT = re.compile(
-    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
-    "\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]|[\ud800-\udfff]"
 )
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -46,15 +53,38 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 
 def clean(text: str) -> str:
     """Display normalisation: mojibake repaired, invisible characters dropped,
-    no-break spaces made plain, Unicode NFC.  Curly quotes and dashes stay."""
+    no-break spaces made plain, Unicode NFC.  Curly quotes and dashes stay.
+
+    Idempotent; ASCII text is returned as it is (the common, fast case)."""
+    if text.isascii():
+        return text
     if _SUSPECT.search(text):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
-    return unicodedata.normalize("NFC", text.translate(_TRANSLATE))
+    if _TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold_once(text: str) -> str:
+    text = _DIACRITICS.sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFKC", text.casefold())
 
 
 def fold(text: str) -> str:
     """Search key: ``clean`` plus NFKC (full-width forms), case folding and
-    accents removed.  Idempotent: ``fold(fold(x)) == fold(x)``."""
-    text = unicodedata.normalize("NFKD", clean(text).casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", text)
+    accents removed.  Idempotent: ``fold(fold(x)) == fold(x)``.
+
+    Only the generic combining diacritics (U+0300..U+036F and kin) are removed:
+    Japanese (dakuten), Indic (virama) or Thai marks carry meaning and stay.
+    NFKC after case folding can produce new upper case or decomposable letters
+    (``ℌ`` -> ``H``), hence the loop to a fixed point.
+    """
+    text = clean(text)
+    if text.isascii():
+        return text.lower()
+    for _ in range(4):
+        folded = _fold_once(text)
+        if folded == text:
+            break
+        text = folded
+    return text
