@@ -44,17 +44,16 @@ COPY seeds ./seeds
 RUN mkdir -p /data && chown promptbot:promptbot /data
 VOLUME ["/data"]
 
+# The seeds are also a site root: their previews (/media/...) are attached from /app/seeds/media.
+# For a gallery, point PROMPTBOT_MEDIA_DIR at the mounted site root (see docker-compose.yml).
 ENV PROMPTBOT_LIBRARY=/app/seeds \
+    PROMPTBOT_MEDIA_DIR=/app/seeds \
     PROMPTBOT_DB=/data/promptbot.sqlite3
 
 # Numeric, so runtimes that enforce runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001
 
-# SIGINT, not SIGTERM: Python turns SIGINT into KeyboardInterrupt, which discord.py's
-# Client.run() handles by closing the gateway connection cleanly; an unhandled SIGTERM kills
-# the process on the spot.
-STOPSIGNAL SIGINT
-
+# `docker stop` sends SIGTERM, which the bot handles by closing its gateway connection cleanly.
 # No HEALTHCHECK: the bot serves no port and writes no heartbeat, so there is nothing
 # meaningful to probe; `restart: unless-stopped` covers a crashed process.
 ENTRYPOINT ["promptbot"]

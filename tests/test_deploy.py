@@ -25,6 +25,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.config import NAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -32,21 +34,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 SETUP_DOC = ROOT / "docs" / "discord-setup.md"
 
-# The variables the bot's configuration reads.
-# TODO: take this from bot.config once it exposes its list of variable names.
-CONFIG_VARS = frozenset(
-    {
-        "DISCORD_TOKEN",
-        "PROMPTBOT_LIBRARY",
-        "PROMPTBOT_DB",
-        "PROMPTBOT_MEDIA_DIR",
-        "PROMPTBOT_MEDIA_URL",
-        "DISCORD_API_BASE",
-        "DISCORD_GATEWAY_URL",
-        "PROMPTBOT_DEV_GUILD",
-        "LOG_LEVEL",
-    }
-)
+# The variables the bot's configuration reads (bot.config is the one place that knows them).
+CONFIG_VARS = frozenset(NAMES)
 # Host paths substituted into docker-compose.yml by Compose; the bot never reads them.
 COMPOSE_ONLY_VARS = frozenset({"PROMPTBOT_LIBRARY_HOST", "PROMPTBOT_MEDIA_HOST"})
 
