@@ -1,0 +1,106 @@
+"""Index benchmark: cold build, no-change reindex and one-file-changed reindex,
+with wall time and peak memory, beside a baseline (parsing every file with no
+index at all, as ``check`` does).
+
+    python -m benchmarks.bench_index --library ../shared/corpus [--library OTHER ...]
+
+Each measurement runs in a fresh child process so that its peak memory
+(``ru_maxrss`` of the process plus its parse workers) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+async def _refresh(library: Path, db: Path) -> dict:
+    from bot.index import Index
+
+    async with Index(db) as index:
+        start = time.perf_counter()
+        summary = await index.refresh(library)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "summary": summary.line()}
+
+
+def _measure(scenario: str, library: Path, db: Path) -> dict:
+    if scenario == "baseline-parse-all":
+        from bot.library import load_library
+
+        start = time.perf_counter()
+        prompts, problems = load_library(library)
+        result = {"seconds": time.perf_counter() - start, "summary": f"{len(prompts)} prompts"}
+    else:
+        result = asyncio.run(_refresh(library, db))
+    result["peak_mib"] = _peak_mib()
+    return result
+
+
+def _child(scenario: str, library: Path, db: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_index", "--child", scenario,
+         "--library", str(library), "--db", str(db)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _touch_one(library: Path) -> None:
+    """Append a space to one prompt file (a real edit: new bytes, new mtime)."""
+    for root, _dirs, files in os.walk(library):
+        for name in sorted(files):
+            if name.endswith(".md") and name.lower() != "readme.md":
+                path = Path(root) / name
+                with open(path, "a", encoding="utf-8") as handle:
+                    handle.write(" ")
+                return
+
+
+def run(library: Path) -> list[tuple[str, dict]]:
+    with tempfile.TemporaryDirectory(prefix="promptbot-bench-") as tmp:
+        work = Path(tmp) / "library"
+        shutil.copytree(library, work)  # the edit below must not touch the original
+        db = Path(tmp) / "index.sqlite3"
+        rows = [("baseline: parse all, no index", _child("baseline-parse-all", work, db))]
+        rows.append(("cold build", _child("refresh", work, db)))
+        rows.append(("no-change reindex", _child("refresh", work, db)))
+        _touch_one(work)
+        rows.append(("one file changed", _child("refresh", work, db)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--library", action="append", type=Path, required=True)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_measure(args.child, args.library[0], args.db)))
+        return
+    for library in args.library:
+        files = sum(1 for _ in library.rglob("*.md"))
+        print(f"\n{library} ({files} .md files, {os.cpu_count()} cores)")
+        print(f"{'scenario':<32}{'seconds':>10}{'peak MiB':>10}  summary")
+        for name, row in run(library):
+            print(f"{name:<32}{row['seconds']:>10.3f}{row['peak_mib']:>10.1f}  {row['summary']}")
+
+
+if __name__ == "__main__":
+    main()
