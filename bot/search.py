@@ -13,6 +13,7 @@ to the best candidate, and the fuzzy similarity of the title.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,12 +21,14 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.models import Prompt
-from bot.search_index import BM25_WEIGHTS, Index
+from bot.search_index import Index
 from bot.search_keys import clip, key, tokens
 from bot.search_rank import Expansion, expand, fts_match
 
-# Score mix (sums to 100).
-MIX_SHORT, MIX_LONG, MIX_TITLE = 55.0, 30.0, 15.0
+# Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
+MIX_COVER, MIX_LONG, MIX_TITLE = 70.0, 15.0, 15.0
+# What a query word found only in the long fields is worth (title = 1).
+W_DESCRIPTION, W_BODY = 0.6, 0.5
 FTS_LIMIT = 200
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
@@ -156,11 +159,18 @@ class SearchEngine:
             return {exact: 100.0} if exact is not None else _EMPTY_QUERY
         half_typed = not query.endswith(" ")
         exps = [expand(ix, t, last=half_typed and i == len(qtoks) - 1) for i, t in enumerate(qtoks)]
-        short = _short_scores(ix, exps, allowed)
-        scores = {doc: MIX_SHORT * s for doc, s in short.items()}
+        weights = [max((e.idf for e in g), default=1.0) for g in exps]
+        best = [_short_best(ix, g, allowed) for g in exps]
+        bm_rel: dict[int, float] = {}
         if use_fts:
-            for doc, rel in self._fts(exps, allowed).items():
-                scores[doc] = scores.get(doc, 0.0) + MIX_LONG * rel
+            bm_rel = self._fts(exps, best, allowed)
+        total = sum(weights) or 1.0
+        scores: dict[int, float] = {}
+        for w, b in zip(weights, best, strict=True):
+            for doc, v in b.items():
+                scores[doc] = scores.get(doc, 0.0) + MIX_COVER * w * v / total
+        for doc, rel in bm_rel.items():
+            scores[doc] = scores.get(doc, 0.0) + MIX_LONG * rel
         if not scores:
             return {}
         top = sorted(scores, key=scores.__getitem__, reverse=True)[:RERANK]
@@ -175,51 +185,60 @@ class SearchEngine:
             scores[exact] = 100.0
         return scores
 
-    def _fts(self, exps: list[list[Expansion]], allowed: set[int] | None) -> dict[int, float]:
+    def _fts(
+        self, exps: list[list[Expansion]], best: list[dict[int, float]], allowed: set[int] | None
+    ) -> dict[int, float]:
+        """BM25 candidates over all fields.  For each, the query tokens found in
+        the description or body (via ``highlight``) raise ``best`` in place;
+        returns BM25 relative to the best candidate (0..1)."""
         match = fts_match(exps)
         if not match:
             return {}
         limit = FTS_LIMIT if allowed is None else FTS_LIMIT * 10
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        sql = f"SELECT rowid, bm25(docs, {weights}) FROM docs WHERE docs MATCH ? ORDER BY 2 LIMIT ?"
         with self._lock:
-            rows = self._ix.db.execute(sql, (match, limit)).fetchall()
+            rows = self._ix.db.execute(_FTS_SQL, (match, limit)).fetchall()
         if allowed is not None:
-            rows = [r for r in rows if r[0] in allowed]
+            rows = [r for r in rows if r[0] in allowed][:FTS_LIMIT]
         if not rows:
             return {}
-        best = rows[0][1] or -1e-9
-        return {doc: (bm / best) for doc, bm in rows}
+        top = rows[0][1] or -1e-9
+        out: dict[int, float] = {}
+        for doc, bm, hl_desc, hl_body in rows:
+            out[doc] = bm / top
+            found_d = set(tokens(" ".join(_MARKED.findall(hl_desc))))
+            found_b = set(tokens(" ".join(_MARKED.findall(hl_body))))
+            for group, b in zip(exps, best, strict=True):
+                v = 0.0
+                for e in group:
+                    if e.term in found_d:
+                        v = max(v, W_DESCRIPTION * e.sim)
+                    elif e.term in found_b:
+                        v = max(v, W_BODY * e.sim)
+                if v > b.get(doc, 0.0):
+                    b[doc] = v
+        return out
 
 
 _EMPTY_QUERY: dict[int, float] = {}
+_MARKED = re.compile("\x01([^\x02]*)\x02")
+_FTS_SQL = (
+    "SELECT rowid, rank, highlight(docs, 3, char(1), char(2)), highlight(docs, 4, char(1), char(2))"
+    " FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?"
+)
 
 
-def _short_scores(
-    ix: Index, exps: list[list[Expansion]], allowed: set[int] | None
-) -> dict[int, float]:
-    """Per doc: the idf-weighted share of query tokens found in the short fields."""
-    total = 0.0
-    acc: dict[int, float] = {}
-    for group in exps:
-        if not group:
-            total += 1.0
+def _short_best(ix: Index, group: list[Expansion], allowed: set[int] | None) -> dict[int, float]:
+    """Per doc: the best short-field match of one query token (field weight x similarity)."""
+    best: dict[int, float] = {}
+    for e in group:
+        posting = ix.short.get(e.term)
+        if not posting:
             continue
-        weight = max(e.idf for e in group)
-        total += weight
-        best: dict[int, float] = {}
-        for e in group:
-            posting = ix.short.get(e.term)
-            if not posting:
-                continue
-            for doc, fw in posting.items():
-                v = fw * e.sim
-                if v > best.get(doc, 0.0):
-                    best[doc] = v
-        for doc, v in best.items():
-            if allowed is None or doc in allowed:
-                acc[doc] = acc.get(doc, 0.0) + weight * v
-    return {doc: v / total for doc, v in acc.items()} if total else {}
+        for doc, fw in posting.items():
+            v = fw * e.sim
+            if v > best.get(doc, 0.0) and (allowed is None or doc in allowed):
+                best[doc] = v
+    return best
 
 
 def _complete_names(items: list[tuple[str, int]], query: str, limit: int) -> list[tuple[str, str]]:

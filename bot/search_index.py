@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bot.models import Prompt
-from bot.search_keys import fts_text, is_cjk, key, post_key, tokens
+from bot.search_keys import fts_text, is_cjk, key, post_key, stem, tokens
 
 # How much a match in each short field is worth (the title dominates).
 W_TITLE = 1.0
@@ -62,10 +62,14 @@ class Index:
         self.df: dict[str, int] = dict(
             self.db.execute("SELECT term, doc FROM vocab")  # type: ignore[arg-type]
         )
+        self.vocab: list[str] = sorted(self.df)
         self.by_len: dict[int, list[str]] = defaultdict(list)
-        for term in self.df:
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        for term in self.vocab:
             if not is_cjk(term):
                 self.by_len[len(term)].append(term)
+                if len(term) >= 4:
+                    self.by_stem[stem(term)].append(term)
 
     # -- building -----------------------------------------------------------
     def _add(self, text_key: str, doc: int, weight: float) -> None:
@@ -110,8 +114,10 @@ class Index:
         db.execute(
             "CREATE VIRTUAL TABLE docs USING fts5("
             + ", ".join(FTS_COLUMNS)
-            + ", tokenize='unicode61 remove_diacritics 0', detail=column)"
+            + ", tokenize='unicode61 remove_diacritics 0')"
         )
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        db.execute(f"INSERT INTO docs(docs, rank) VALUES ('rank', 'bm25({weights})')")
         db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row')")
         rows = (
             (
@@ -132,9 +138,10 @@ class Index:
         n = len(self.prompts) or 1
         return math.log(1.0 + n / (1 + self.df.get(term, 0)))
 
-    def short_prefixed(self, prefix: str, cap: int = 64) -> list[str]:
-        """Short-field terms starting with ``prefix`` (at most ``cap``, shortest first)."""
-        vocab = self.short_vocab
+    def prefixed(self, prefix: str, cap: int = 64, *, short: bool = True) -> list[str]:
+        """Terms starting with ``prefix`` (at most ``cap``, shortest first), from the
+        short fields or from every field."""
+        vocab = self.short_vocab if short else self.vocab
         i = bisect_left(vocab, prefix)
         out: list[str] = []
         while i < len(vocab) and vocab[i].startswith(prefix):

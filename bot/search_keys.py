@@ -86,6 +86,20 @@ def key(text: str) -> str:
     return fold(strip_placeholders(text))
 
 
+_SUFFIXES = (
+    "ically", "ation", "ness", "ical", "ing", "ies", "ied", "al", "ed", "es", "ly", "s", "y", "e"
+)
+
+
+def stem(term: str) -> str:
+    """A crude English stem, used only to offer word-form variants of a query
+    word ("hats" -> "hat", "arrested" -> "arrest", "satirical" -> "satir")."""
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+            return term[: -len(suffix)]
+    return term
+
+
 def post_key(prompt: Prompt) -> str | None:
     """The post behind a prompt (twitter.com and x.com are the same post)."""
     url = prompt.source_url

@@ -14,12 +14,14 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from bot.search_index import Index
-from bot.search_keys import is_cjk
+from bot.search_keys import is_cjk, stem
 
 SIM_PREFIX = 0.9
+SIM_STEM = 0.85
 SIM_EDIT1 = 0.8
 SIM_EDIT2 = 0.6
 MAX_FUZZY = 8
+MAX_STEM = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +29,6 @@ class Expansion:
     term: str
     sim: float
     idf: float
-    prefix: bool = False  # the FTS side matches ``term*``
 
 
 def _max_edits(n: int) -> int:
@@ -41,23 +42,26 @@ def _max_edits(n: int) -> int:
 def expand(ix: Index, token: str, *, last: bool) -> list[Expansion]:
     """The terms ``token`` may stand for, best first."""
     out: dict[str, Expansion] = {}
+
+    def add(term: str, sim: float) -> None:
+        if term not in out or out[term].sim < sim:
+            out[term] = Expansion(term, sim, ix.idf(term))
+
     if token in ix.df or token in ix.short:
-        out[token] = Expansion(token, 1.0, ix.idf(token))
+        add(token, 1.0)
     if is_cjk(token):
         if last and len(token) == 1:
-            for term in ix.short_prefixed(token):
-                out.setdefault(term, Expansion(term, SIM_PREFIX, ix.idf(term)))
-            out.setdefault(token, Expansion(token, SIM_PREFIX, ix.idf(token), prefix=True))
+            for term in ix.prefixed(token, 32, short=False):
+                add(term, SIM_PREFIX)
         return list(out.values())
     if last:
-        for term in ix.short_prefixed(token):
-            if term != token:
-                # Short prefixes are weak evidence: "c" matches half the titles.
-                sim = SIM_PREFIX * min(1.0, (len(token) + 1) / len(term))
-                out.setdefault(term, Expansion(term, sim, ix.idf(term)))
-        out[token + "*"] = Expansion(
-            token, out[token].sim if token in out else SIM_PREFIX, ix.idf(token), prefix=True
-        )
+        cap = 32 if len(token) >= 3 else 12
+        for term in ix.prefixed(token, cap) + ix.prefixed(token, cap // 2, short=False):
+            # Short prefixes are weak evidence: "c" matches half the titles.
+            add(term, SIM_PREFIX * min(1.0, (len(token) + 2) / len(term)))
+    if len(token) >= 4:
+        for term in ix.by_stem.get(stem(token), ())[:MAX_STEM]:
+            add(term, SIM_STEM)
     edits = _max_edits(len(token))
     if edits and (token not in out or ix.df.get(token, 0) < 3):
         n = len(token)
@@ -67,10 +71,8 @@ def expand(ix: Index, token: str, *, last: bool) -> list[Expansion]:
         )
         found.sort(key=lambda f: (f[1], -ix.df.get(f[0], 0)))
         for term, dist, _ in found[:MAX_FUZZY]:
-            if dist == 0:
-                continue
-            sim = SIM_EDIT1 if dist == 1 else SIM_EDIT2
-            out.setdefault(term, Expansion(term, sim, ix.idf(term)))
+            if dist:
+                add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
     return sorted(out.values(), key=lambda e: -e.sim)
 
 
@@ -85,7 +87,7 @@ def fts_match(exps: list[list[Expansion]]) -> str:
     seen: set[str] = set()
     for group in exps:
         for e in group:
-            text = _quote(e.term) + (" *" if e.prefix else "")
+            text = _quote(e.term)
             if text not in seen:
                 seen.add(text)
                 parts.append(text)
