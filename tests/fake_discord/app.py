@@ -10,6 +10,7 @@ async with FakeDiscord() as fake:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -77,6 +78,11 @@ class FakeDiscord:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for state in self.world.interactions.values():
+            if state.callback_type is None:
+                self.recorder.violation(
+                    f"interaction {state.id} (type {state.type}) was never answered"
+                )
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -137,6 +143,7 @@ class FakeDiscord:
         """
         with self.patched_discord():
             task = asyncio.create_task(bot.start(self.token), name="fake-discord-bot")
+            task.add_done_callback(self._bot_ended)
             try:
                 waiter = asyncio.ensure_future(bot.wait_until_ready())
                 done, _ = await asyncio.wait(
@@ -153,10 +160,16 @@ class FakeDiscord:
                 self.gateway.expect_client_close()
                 if not bot.is_closed():
                     await bot.close()
-                try:
+                with contextlib.suppress(Exception):  # reported by _bot_ended
                     await asyncio.wait_for(task, timeout)
-                except Exception as exc:  # the bot crashed: exactly what the fake is for
-                    self.recorder.violation(f"bot task ended with {exc!r}")
+
+    def _bot_ended(self, task: asyncio.Task[None]) -> None:
+        """discord.py's ``start()`` dies on an event it cannot parse, leaving the socket open
+        (nothing closes it until the heartbeat times out, 60 s later): report it at once."""
+        if self.gateway.client_close_expected:
+            return
+        problem = "cancelled" if task.cancelled() else repr(task.exception())
+        self.recorder.violation(f"bot task ended while running: {problem}")
 
     async def wait_until_ready(self, timeout: float = 10.0) -> None:
         """Wait until the bot has identified and been sent READY and GUILD_CREATE."""

@@ -54,6 +54,7 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
         self.client_close_expected = False
+        self.queries: list[dict[str, str]] = []  # query string of every connection, in order
         self._ids = itertools.count(1)
 
     # -- driver side --------------------------------------------------------------------
@@ -96,6 +97,7 @@ class Gateway:
     # -- websocket ----------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         query = dict(request.query)
+        self.queries.append(query)
         if query.get("v") != "10" or query.get("encoding") != "json":
             self.recorder.violation(f"gateway: connected with v/encoding {query}, want v=10 json")
         compress = query.get("compress")
