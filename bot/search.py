@@ -7,13 +7,14 @@ edits (typos); word order and missing words do not matter.  See
 :mod:`bot.search_index` for the indexes and :mod:`bot.search_keys` for keys.
 
 Scores are 0..100: an exact id or title is 100; otherwise the score mixes how
-much of the query the short fields cover, the BM25 of the long fields relative
-to the best candidate, and the fuzzy similarity of the title.
+much of the query a prompt covers (each word weighted by its rarity and by the
+field it is found in: title > tags > category > author > description > body,
+exact > stem > prefix > typo) and the fuzzy similarity of the title.
 """
 
 from __future__ import annotations
 
-import re
+import heapq
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ from rapidfuzz import fuzz
 from bot.models import Prompt
 from bot.search_index import Index
 from bot.search_keys import clip, key, tokens
-from bot.search_rank import Expansion, expand, fts_match
+from bot.search_rank import Expansion, expand, quote
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
-MIX_COVER, MIX_LONG, MIX_TITLE = 70.0, 15.0, 15.0
+MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
 # What a query word found only in the long fields is worth (title = 1).
 W_DESCRIPTION, W_BODY = 0.6, 0.5
-FTS_LIMIT = 200
+LENGTH_FLOOR = 0.8  # long-field match in a very long prompt: 0.8 of one in a short one
+COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 
@@ -159,21 +161,29 @@ class SearchEngine:
             return {exact: 100.0} if exact is not None else _EMPTY_QUERY
         half_typed = not query.endswith(" ")
         exps = [expand(ix, t, last=half_typed and i == len(qtoks) - 1) for i, t in enumerate(qtoks)]
+        # Words in a third of all prompts ("the", "woman") say little and cost
+        # much (long doc lists): dropped unless the query has nothing else.
+        informative = [g for g in exps if max((e.idf for e in g), default=9.9) >= COMMON_IDF]
+        if informative:
+            exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
         best = [_short_best(ix, g, allowed) for g in exps]
-        bm_rel: dict[int, float] = {}
         if use_fts:
-            bm_rel = self._fts(exps, best, allowed)
+            self._long_best(exps, best, allowed)
         total = sum(weights) or 1.0
+        # Field-weighted coverage, plus coverage wherever the words are (squared:
+        # a prompt that holds every word beats one that holds most of them).
         scores: dict[int, float] = {}
-        for w, b in zip(weights, best, strict=True):
-            for doc, v in b.items():
+        share: dict[int, float] = {}
+        for w, bst in zip(weights, best, strict=True):
+            for doc, v in bst.items():
                 scores[doc] = scores.get(doc, 0.0) + MIX_COVER * w * v / total
-        for doc, rel in bm_rel.items():
-            scores[doc] = scores.get(doc, 0.0) + MIX_LONG * rel
+                share[doc] = share.get(doc, 0.0) + w / total
+        for doc, c in share.items():
+            scores[doc] += MIX_ALL * c * c
         if not scores:
             return {}
-        top = sorted(scores, key=scores.__getitem__, reverse=True)[:RERANK]
+        top = heapq.nlargest(RERANK, scores, key=scores.__getitem__)
         for doc in top:
             sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
             scores[doc] += MIX_TITLE * sim * sim
@@ -185,46 +195,31 @@ class SearchEngine:
             scores[exact] = 100.0
         return scores
 
-    def _fts(
+    def _long_best(
         self, exps: list[list[Expansion]], best: list[dict[int, float]], allowed: set[int] | None
-    ) -> dict[int, float]:
-        """BM25 candidates over all fields.  For each, the query tokens found in
-        the description or body (via ``highlight``) raise ``best`` in place;
-        returns BM25 relative to the best candidate (0..1)."""
-        match = fts_match(exps)
-        if not match:
-            return {}
-        limit = FTS_LIMIT if allowed is None else FTS_LIMIT * 10
-        with self._lock:
-            rows = self._ix.db.execute(_FTS_SQL, (match, limit)).fetchall()
-        if allowed is not None:
-            rows = [r for r in rows if r[0] in allowed][:FTS_LIMIT]
-        if not rows:
-            return {}
-        top = rows[0][1] or -1e-9
-        out: dict[int, float] = {}
-        for doc, bm, hl_desc, hl_body in rows:
-            out[doc] = bm / top
-            found_d = set(tokens(" ".join(_MARKED.findall(hl_desc))))
-            found_b = set(tokens(" ".join(_MARKED.findall(hl_body))))
-            for group, b in zip(exps, best, strict=True):
-                v = 0.0
-                for e in group:
-                    if e.term in found_d:
-                        v = max(v, W_DESCRIPTION * e.sim)
-                    elif e.term in found_b:
-                        v = max(v, W_BODY * e.sim)
-                if v > b.get(doc, 0.0):
-                    b[doc] = v
-        return out
+    ) -> None:
+        """Raise ``best`` (per query token: doc -> value) in place for the tokens
+        found in the description or body.  One FTS5 lookup per column and
+        similarity class of a token's expansions; no ranking in SQLite."""
+        db, norm = self._ix.db, self._ix.long_norm
+        for group, bst in zip(exps, best, strict=True):
+            classes: dict[float, list[str]] = {}
+            for e in group:
+                classes.setdefault(round(e.sim, 1), []).append(e.term)
+            for sim, terms in sorted(classes.items(), reverse=True):
+                expr = " OR ".join(quote(t) for t in terms)
+                for column, weight in (("description", W_DESCRIPTION), ("body", W_BODY)):
+                    v = weight * sim
+                    with self._lock:
+                        rows = db.execute(_FTS_SQL, (f"{{{column}}} : ({expr})",)).fetchall()
+                    for (doc,) in rows:
+                        dv = v * (LENGTH_FLOOR + (1.0 - LENGTH_FLOOR) * norm[doc])
+                        if dv > bst.get(doc, 0.0) and (allowed is None or doc in allowed):
+                            bst[doc] = dv
 
 
 _EMPTY_QUERY: dict[int, float] = {}
-_MARKED = re.compile("\x01([^\x02]*)\x02")
-_FTS_SQL = (
-    "SELECT rowid, rank, highlight(docs, 3, char(1), char(2)), highlight(docs, 4, char(1), char(2))"
-    " FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?"
-)
+_FTS_SQL = "SELECT rowid FROM docs WHERE docs MATCH ?"
 
 
 def _short_best(ix: Index, group: list[Expansion], allowed: set[int] | None) -> dict[int, float]:

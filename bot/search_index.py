@@ -4,9 +4,9 @@ Two indexes, built once from a list of prompts (pure CPU, no I/O):
 
 * a Python inverted index over the *short* fields a user sees and remembers
   (title, tags, category, author): term -> {doc: field weight};
-* an in-memory SQLite FTS5 table over every text field (title, tags, author,
-  description, prompt body) for recall and BM25 over long texts.  FTS5
-  tokenises in C, which keeps the build of ~12 MB of prompt text fast.
+* an in-memory SQLite FTS5 table over the *long* fields (description, prompt
+  body): which documents hold a term, per column.  FTS5 tokenises in C, which
+  keeps the build over ~12 MB of prompt text fast.
 
 Both index the same folded keys (:mod:`bot.search_keys`).
 """
@@ -29,9 +29,6 @@ W_TAG = 0.75
 W_CATEGORY = 0.7
 W_AUTHOR = 0.6
 
-# BM25 column weights of the FTS table: title, tags, author, description, body.
-FTS_COLUMNS = ("title", "tags", "author", "description", "body")
-BM25_WEIGHTS = (6.0, 3.0, 2.0, 2.0, 1.0)
 
 
 class Index:
@@ -62,6 +59,9 @@ class Index:
         self.df: dict[str, int] = dict(
             self.db.execute("SELECT term, doc FROM vocab")  # type: ignore[arg-type]
         )
+        for term, posting in self.short.items():  # df over all fields, roughly
+            if len(posting) > self.df.get(term, 0):
+                self.df[term] = len(posting)
         self.vocab: list[str] = sorted(self.df)
         self.by_len: dict[int, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
@@ -112,26 +112,24 @@ class Index:
     def _build_fts(self) -> None:
         db = self.db
         db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5("
-            + ", ".join(FTS_COLUMNS)
-            + ", tokenize='unicode61 remove_diacritics 0')"
+            "CREATE VIRTUAL TABLE docs USING fts5(description, body, "
+            "tokenize='unicode61 remove_diacritics 0', detail=column)"
         )
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        db.execute(f"INSERT INTO docs(docs, rank) VALUES ('rank', 'bm25({weights})')")
         db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row')")
         rows = (
             (
                 doc,
-                fts_text(self.title_keys[doc]),
-                fts_text(key(" ; ".join((p.category, *p.tags)))),
-                fts_text(key(p.author or "")),
                 fts_text(key(p.description)),
                 fts_text(key(p.prompt)),
             )
             for doc, p in enumerate(self.prompts)
         )
-        db.executemany("INSERT INTO docs(rowid, title, tags, author, description, body) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO docs(rowid, description, body) VALUES (?, ?, ?)", rows)
+        # Length prior for long-field matches (as BM25's length normalisation):
+        # a word in a short text says more about it than one in 3,000 characters.
+        sizes = [len(p.description) + len(p.prompt) for p in self.prompts]
+        avg = (sum(sizes) / len(sizes)) if sizes else 1.0
+        self.long_norm: list[float] = [1.0 / (1.0 + n / avg) for n in sizes]
 
     # -- lookups ------------------------------------------------------------
     def idf(self, term: str) -> float:

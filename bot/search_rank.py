@@ -76,19 +76,6 @@ def expand(ix: Index, token: str, *, last: bool) -> list[Expansion]:
     return sorted(out.values(), key=lambda e: -e.sim)
 
 
-def _quote(term: str) -> str:
+def quote(term: str) -> str:
+    """``term`` as an FTS5 string (a phrase of one token)."""
     return '"' + term.replace('"', '""') + '"'
-
-
-def fts_match(exps: list[list[Expansion]]) -> str:
-    """An FTS5 ``MATCH`` expression: every expansion of every token, OR'ed
-    (BM25 then rewards documents that match more and rarer terms)."""
-    parts: list[str] = []
-    seen: set[str] = set()
-    for group in exps:
-        for e in group:
-            text = _quote(e.term)
-            if text not in seen:
-                seen.add(text)
-                parts.append(text)
-    return " OR ".join(parts)
