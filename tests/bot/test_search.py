@@ -1,0 +1,180 @@
+"""Behaviour of the search engine on small hand-made libraries, plus a few
+queries of the development set against the real corpus (skipped without it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.models import Prompt
+from bot.search import Hit, SearchEngine
+
+
+def P(pid: str, title: str, prompt: str = "a picture", **kw: object) -> Prompt:  # noqa: N802
+    kw.setdefault("category", "misc")
+    return Prompt(id=pid, path=f"{pid}.md", title=title, prompt=prompt, **kw)  # type: ignore[arg-type]
+
+
+LIB = [
+    P("neon", "Neon Dreams in Tokyo", "rain-slicked streets at night, neon signs", tags=("neon",)),
+    P("chibi", "3D Chibi Proposal Scene", "two people as chibi characters, floral arch",
+      category="3d", tags=("chibi", "cute")),
+    P("cafe", "Café Vibes: Parisian Mornings", "a woman with a croissant in Paris",
+      category="portraits"),
+    P("lighthouse", "Stormy Lighthouse Painting", "oil painting of waves crashing on rocks",
+      category="art", tags=("painting",)),
+    P("taxi", "Taxi in Kabukicho on a rainy night",
+      "雨の夜の歌舞伎町1番街の前に止まっているタクシーを映画的な角度で撮影。"),
+    P("beijing", "Mythical characters on Beijing subway", "拥挤的北京地铁车厢，乘客全是神话人物"),
+    P("swim", "Poolside Portrait", 'a woman wearing a {argument name="swimsuit color" '
+      'default="light blue"} swimsuit by the pool', category="portraits"),
+    P("robot", "Retro Robot Toy", "tin robot toy on a shelf", category="3d", tags=("retro",)),
+    P("robot2", "Vintage Tin Robot", "tin robot toy on a shelf", category="3d"),
+    P("post-x", "Golden Hour Selfie", "selfie in a wheat field",
+      source_url="https://x.com/someone/status/123456789"),
+    P("post-tw", "Golden Hour Selfie in a Field", "a selfie in a wheat field at golden hour",
+      source_url="https://twitter.com/someone/status/123456789"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> SearchEngine:
+    return SearchEngine.build(LIB)
+
+
+def top(engine: SearchEngine, query: str, **kw: object) -> str | None:
+    hits = engine.search(query, **kw)  # type: ignore[arg-type]
+    return hits[0].prompt.id if hits else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("neon dreams tokyo", "neon"),
+        ("tokyo neon dreams", "neon"),  # word order
+        ("neon tokyo", "neon"),  # missing words
+        ("chibi propsal", "chibi"),  # one typo
+        ("stromy lihgthouse", "lighthouse"),  # two typos over two words
+        ("chibi prop", "chibi"),  # half-typed last word
+        ("lightho", "lighthouse"),
+        ("CAFE VIBES", "cafe"),  # case and accents
+        ("ｃａｆｅ ｖｉｂｅｓ", "cafe"),  # full-width forms
+        ("croissant paris", "cafe"),  # body words
+        ("歌舞伎町 タクシー", "taxi"),  # Japanese inside a longer run
+        ("北京地铁", "beijing"),  # Chinese
+        ("light blue swimsuit", "swim"),  # placeholder default is searchable
+    ],
+)
+def test_finds(engine: SearchEngine, query: str, expected: str) -> None:
+    assert top(engine, query) == expected
+
+
+def test_placeholder_syntax_is_not_searchable(engine: SearchEngine) -> None:
+    assert all(h.prompt.id != "swim" for h in engine.search("argument name default"))
+    assert "{argument" in engine.get("swim").prompt  # displayed text untouched
+
+
+def test_filters(engine: SearchEngine) -> None:
+    assert top(engine, "robot", category="3d") in {"robot", "robot2"}
+    assert engine.search("neon", category="3d") == []
+    assert [h.prompt.id for h in engine.search("robot", tag="retro")] == ["robot"]
+    assert [h.prompt.id for h in engine.search("robot", category="3D", tag="RETRO")] == ["robot"]
+
+
+def test_empty_query_with_filter_lists_slice_by_title(engine: SearchEngine) -> None:
+    ids = [h.prompt.id for h in engine.search("", category="3d")]
+    assert ids == ["chibi", "robot"]  # by title; "robot2" is a duplicate of "robot"
+    assert [h.prompt.id for h in engine.search("  ", tag="painting")] == ["lighthouse"]
+
+
+def test_near_duplicates_do_not_crowd(engine: SearchEngine) -> None:
+    ids = [h.prompt.id for h in engine.search("tin robot toy")]
+    assert len({"robot", "robot2"} & set(ids)) == 1  # same prompt text
+    ids = [h.prompt.id for h in engine.search("golden hour selfie")]
+    assert len({"post-x", "post-tw"} & set(ids)) == 1  # same post, x.com vs twitter.com
+    # … but each stays reachable
+    assert top(engine, "vintage tin robot") == "robot2"
+    assert top(engine, "robot2") == "robot2"
+    assert top(engine, "golden hour selfie in a field") == "post-tw"
+
+
+def test_exact_id_and_title_win(engine: SearchEngine) -> None:
+    hits = engine.search("lighthouse")
+    assert hits[0].prompt.id == "lighthouse" and hits[0].score == 100.0
+    hits = engine.search("retro robot toy")
+    assert hits[0].prompt.id == "robot" and hits[0].score == 100.0
+    assert engine.clear_winner(hits) is hits[0]
+
+
+def test_clear_winner(engine: SearchEngine) -> None:
+    hits = engine.search("stormy lighthouse")
+    assert engine.clear_winner(hits) is hits[0]
+    assert engine.clear_winner([]) is None
+    p1, p2 = LIB[0], LIB[1]
+    assert engine.clear_winner([Hit(p1, 70.0), Hit(p2, 65.0)]) is None
+    assert engine.clear_winner([Hit(p1, 90.0), Hit(p2, 40.0)]).prompt is p1
+    assert engine.clear_winner([Hit(p1, 30.0)]) is None
+
+
+def test_scores_are_bounded_and_sorted(engine: SearchEngine) -> None:
+    for q in ("robot", "rain night", "selfie", "x"):
+        scores = [h.score for h in engine.search(q)]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= s <= 100.0 for s in scores)
+
+
+def test_get(engine: SearchEngine) -> None:
+    assert engine.get("cafe").title.startswith("Café")
+    assert engine.get("nope") is None
+
+
+def test_autocomplete_limits() -> None:
+    long_title = "A very long title " + " ".join(f"word{i}" for i in range(40))
+    lib = [P(f"p{i:02d}", f"{long_title} {i}", f"picture number {i}") for i in range(40)]
+    eng = SearchEngine.build(lib)
+    for query in ("", "word", "a very lo"):
+        choices = eng.autocomplete(query)
+        assert 0 < len(choices) <= 25
+        for name, value in choices:
+            assert len(name) <= 100 and name.endswith("…")
+            assert not name[:-1].endswith(" ")
+            assert eng.get(value) is not None
+    assert len(eng.autocomplete("word", limit=5)) == 5
+
+
+def test_autocomplete_prefix_and_empty(engine: SearchEngine) -> None:
+    assert engine.autocomplete("stormy li")[0] == ("Stormy Lighthouse Painting", "lighthouse")
+    assert engine.autocomplete("")[0][1] == "chibi"  # sorted by title
+    assert engine.autocomplete("qqqqzzzz") == []
+
+
+def test_categories_and_tags(engine: SearchEngine) -> None:
+    assert dict(engine.categories())["3d"] == 3
+    assert dict(engine.tags())["retro"] == 1
+    assert engine.complete_category("port")[0][1] == "portraits"
+
+
+def test_empty_library() -> None:
+    eng = SearchEngine.build([])
+    assert eng.search("x") == [] and eng.autocomplete("") == []
+
+
+QUERIES = Path(__file__).resolve().parents[2] / "benchmarks" / "queries.json"
+
+
+def test_corpus_queries_in_top5(corpus_dir: Path) -> None:
+    from benchmarks._load import load_corpus
+
+    eng = SearchEngine.build(load_corpus(corpus_dir))
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    picked = {}
+    for q in queries:  # the first two of each kind
+        picked.setdefault(q["kind"], []).append(q)
+    missed = []
+    for q in (q for qs in picked.values() for q in qs[:2]):
+        hits = eng.search(q["query"], category=q.get("category"), tag=q.get("tag"), limit=5)
+        if not {h.prompt.path for h in hits} & set(q["relevant"]):
+            missed.append(q["query"])
+    assert missed == []
