@@ -60,6 +60,8 @@ class FakeDiscord:
         self.gateway = Gateway(self.world, self.recorder, heartbeat_interval_ms)
         self.rest = Rest(self.spec, self.recorder, self.world.token)
         self.routes = Routes(self.world, self.recorder, interaction_deadline)
+        #: set by tests that provoke violations on purpose (see the ``fake_discord`` fixture)
+        self.violations_expected = False
         self._runner: web.AppRunner | None = None
         self.port = 0
 

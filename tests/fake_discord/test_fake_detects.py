@@ -35,6 +35,7 @@ def bad_embed_bot(guild_id: int) -> commands.Bot:
 
 
 async def test_invalid_callback_is_a_violation(fake: FakeDiscord) -> None:
+    fake.violations_expected = True
     async with fake.run_bot(bad_embed_bot(fake.guild_id)):
         handle = await fake.send_slash_command("broken")
         await handle.response()
@@ -45,6 +46,7 @@ async def test_invalid_callback_is_a_violation(fake: FakeDiscord) -> None:
 
 async def test_unparseable_event_kills_the_bot_and_is_reported(fake: FakeDiscord) -> None:
     """discord.py indexes ``attachment_size_limit`` directly: without it the bot dies."""
+    fake.violations_expected = True
     async with fake.run_bot(bad_embed_bot(fake.guild_id)):
         _, _, payload = fake.world.interaction_payload(2, {"id": "1", "name": "x", "type": 1})
         del payload["attachment_size_limit"]
@@ -102,3 +104,12 @@ async def test_fake_objects_match_the_spec(fake: FakeDiscord, discord_spec: Disc
     assert discord_spec.component_errors("GuildMemberResponse", member) == []
     # and a deliberately broken one is caught, so the checks above can fail
     assert discord_spec.component_errors("GuildResponse", {**world.guild, "roles": "x"}) != []
+
+
+async def test_unanswered_interaction_is_reported_at_exit(discord_spec: DiscordSpec) -> None:
+    async with FakeDiscord(discord_spec) as fake:
+        fake.world.store_commands(None, [{"name": "ping", "description": "p", "type": 1}])
+        await fake.send_slash_command("ping", guild=False)  # no bot: nobody answers
+        assert fake.violations == []
+    assert len(fake.violations) == 1
+    assert "was never answered" in fake.violations[0]

@@ -1,7 +1,12 @@
-"""Session-scoped fixtures for the Discord spec validator (import them in a conftest)."""
+"""Shared fixtures for Discord-facing tests.
+
+Plug them in with ``pytest_plugins = ["tests.support.fixtures"]`` in the root conftest, or
+import them into a folder's conftest (as tests/support and tests/fake_discord do).
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,3 +18,20 @@ from tests.support.discord_spec import DiscordSpec
 def discord_spec(discord_spec_path: Path) -> DiscordSpec:
     """Discord's OpenAPI spec, parsed once per session; skips like ``discord_spec_path``."""
     return DiscordSpec(discord_spec_path)
+
+
+@pytest.fixture
+async def fake_discord(discord_spec: DiscordSpec) -> AsyncIterator[object]:
+    """A running :class:`~tests.fake_discord.FakeDiscord`.
+
+    Teardown fails the test if the fake recorded violations (including ones only known at
+    shutdown, such as interactions never answered) unless the test set
+    ``fake.violations_expected = True``.
+    """
+    from tests.fake_discord import FakeDiscord  # imports discord.py only when used
+
+    fake = FakeDiscord(discord_spec)
+    async with fake:
+        yield fake
+    if fake.violations and not fake.violations_expected:
+        pytest.fail("fake Discord recorded violations:\n" + "\n".join(fake.violations))
