@@ -158,3 +158,42 @@ async def test_reconnect_opcode_resumes(fake: FakeDiscord) -> None:
         assert (await handle.response())["type"] == 4
     assert fake.gateway.resumes == 1
     assert fake.violations == []
+
+
+def file_bot(guild_id: int) -> commands.Bot:
+    """Uploads a file in the initial response, reads it back, then deletes it."""
+    bot = commands.Bot(
+        command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.1
+    )
+    guild = discord.Object(guild_id)
+
+    @app_commands.command(name="export", description="Export prompts as a file")
+    @app_commands.describe(count="How many")
+    async def export(interaction: discord.Interaction, count: int) -> None:
+        data = io.BytesIO(b"x" * count)
+        await interaction.response.send_message("export", file=discord.File(data, "out.txt"))
+        message = await interaction.original_response()
+        assert message.attachments[0].size == count
+        await message.delete()
+
+    bot.tree.add_command(export, guild=guild)
+
+    async def setup_hook() -> None:
+        await bot.tree.sync(guild=guild)
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    return bot
+
+
+async def test_file_in_initial_response(fake: FakeDiscord) -> None:
+    async with fake.run_bot(file_bot(fake.guild_id)):
+        handle = await fake.send_slash_command("export", {"count": 5})
+        request = await handle.response_request()
+        assert request.content_type.startswith("multipart/form-data")
+        assert request.json["data"]["attachments"][0]["filename"] == "out.txt"
+        assert [f.data for f in request.files] == [b"xxxxx"]
+        await handle.wait_for_request("DELETE", "/messages/@original")
+        assert handle.original_message is None
+        methods = [r.method for r in handle.requests()]
+        assert methods == ["POST", "GET", "DELETE"]
+    assert fake.violations == []
