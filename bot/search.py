@@ -138,7 +138,10 @@ class SearchEngine:
                 scores = dict.fromkeys(docs, 0.0)
             else:
                 return []
-        ranked = sorted(scores.items(), key=lambda ds: (-ds[1], ix.rank_of[ds[0]]))
+        order = lambda ds: (-ds[1], ix.rank_of[ds[0]])  # noqa: E731
+        ranked = heapq.nsmallest(limit * 4 + 16, scores.items(), key=order)
+        if len(ranked) < len(scores) and len({ix.group[d] for d, _ in ranked}) < limit:
+            ranked = sorted(scores.items(), key=order)  # many duplicates: rank them all
         out: list[Hit] = []
         seen: set[int] = set()
         for doc, score in ranked:
@@ -160,7 +163,10 @@ class SearchEngine:
             exact = ix.by_id.get(raw)
             return {exact: 100.0} if exact is not None else _EMPTY_QUERY
         half_typed = not query.endswith(" ")
-        exps = [expand(ix, t, last=half_typed and i == len(qtoks) - 1) for i, t in enumerate(qtoks)]
+        exps = [
+            expand(ix, t, last=half_typed and i == len(qtoks) - 1, fuzzy=use_fts)
+            for i, t in enumerate(qtoks)
+        ]
         # Words in a third of all prompts ("the", "woman") say little and cost
         # much (long doc lists): dropped unless the query has nothing else.
         informative = [g for g in exps if max((e.idf for e in g), default=9.9) >= COMMON_IDF]
@@ -204,8 +210,9 @@ class SearchEngine:
         db, norm = self._ix.db, self._ix.long_norm
         for group, bst in zip(exps, best, strict=True):
             classes: dict[float, list[str]] = {}
-            for e in group:
-                classes.setdefault(round(e.sim, 1), []).append(e.term)
+            for e in group:  # at most three lookups per column: exact, close, loose
+                sim = 1.0 if e.sim >= 1.0 else (0.85 if e.sim >= 0.8 else 0.6)
+                classes.setdefault(sim, []).append(e.term)
             for sim, terms in sorted(classes.items(), reverse=True):
                 expr = " OR ".join(quote(t) for t in terms)
                 for column, weight in (("description", W_DESCRIPTION), ("body", W_BODY)):

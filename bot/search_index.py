@@ -63,6 +63,7 @@ class Index:
             if len(posting) > self.df.get(term, 0):
                 self.df[term] = len(posting)
         self.vocab: list[str] = sorted(self.df)
+        self._pools: dict[tuple[int, int], list[str]] = {}
         self.by_len: dict[int, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         for term in self.vocab:
@@ -135,6 +136,14 @@ class Index:
     def idf(self, term: str) -> float:
         n = len(self.prompts) or 1
         return math.log(1.0 + n / (1 + self.df.get(term, 0)))
+
+    def pool(self, n: int, edits: int) -> list[str]:
+        """Terms whose length is within ``edits`` of ``n`` (typo candidates), cached."""
+        pool = self._pools.get((n, edits))
+        if pool is None:
+            pool = [t for k in range(n - edits, n + edits + 1) for t in self.by_len.get(k, ())]
+            self._pools[(n, edits)] = pool
+        return pool
 
     def prefixed(self, prefix: str, cap: int = 64, *, short: bool = True) -> list[str]:
         """Terms starting with ``prefix`` (at most ``cap``, shortest first), from the

@@ -39,8 +39,9 @@ def _max_edits(n: int) -> int:
     return 0
 
 
-def expand(ix: Index, token: str, *, last: bool) -> list[Expansion]:
-    """The terms ``token`` may stand for, best first."""
+def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Expansion]:
+    """The terms ``token`` may stand for, best first (``fuzzy=False``: no typo
+    variants for a half-typed last word that already has prefix matches)."""
     out: dict[str, Expansion] = {}
 
     def add(term: str, sim: float) -> None:
@@ -55,17 +56,18 @@ def expand(ix: Index, token: str, *, last: bool) -> list[Expansion]:
                 add(term, SIM_PREFIX)
         return list(out.values())
     if last:
-        cap = 32 if len(token) >= 3 else 12
-        for term in ix.prefixed(token, cap) + ix.prefixed(token, cap // 2, short=False):
+        cap = (4, 8, 32)[min(len(token), 3) - 1]
+        for term in ix.prefixed(token, cap) + ix.prefixed(token, cap // 4, short=False):
             # Short prefixes are weak evidence: "c" matches half the titles.
             add(term, SIM_PREFIX * min(1.0, (len(token) + 2) / len(term)))
     if len(token) >= 4:
         for term in ix.by_stem.get(stem(token), ())[:MAX_STEM]:
             add(term, SIM_STEM)
     edits = _max_edits(len(token))
+    if not fuzzy and last and out:
+        edits = 0
     if edits and (token not in out or ix.df.get(token, 0) < 3):
-        n = len(token)
-        pool = [t for k in range(n - edits, n + edits + 1) for t in ix.by_len.get(k, ())]
+        pool = ix.pool(len(token), edits)
         found = extract(
             token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=MAX_FUZZY * 4
         )
