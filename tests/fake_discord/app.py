@@ -277,8 +277,9 @@ class FakeDiscord:
         *,
         message: dict[str, Any] | None = None,
         values: list[str] | None = None,
+        user: dict[str, Any] | None = None,
     ) -> InteractionHandle:
-        """Click a button / choose in a select.  ``message`` defaults to the newest message
+        """Click a button / choose in a select (as ``user``, default the tester).  ``message`` defaults to the newest message
         the bot sent that carries ``custom_id``."""
         if message is None:
             candidates = [
@@ -301,7 +302,7 @@ class FakeDiscord:
             data["values"] = values or []
         elif values is not None:
             raise ValueError("buttons take no values")
-        return await self._send(MESSAGE_COMPONENT, data, message=message)
+        return await self._send(MESSAGE_COMPONENT, data, message=message, user=user)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> int:
         """Send any other gateway dispatch; returns its sequence number."""
