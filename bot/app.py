@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import signal
+from typing import Any
 
 import discord
 import yarl
@@ -32,12 +33,15 @@ def point_at(settings: Settings) -> None:
 
 
 class PromptBot(commands.Bot):
-    def __init__(self, settings: Settings, catalog: Catalog, *, watch: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, catalog: Catalog, *, watch: bool = True, **options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.catalog = catalog

@@ -85,13 +85,17 @@ async def send(
     kwargs = reply.send_kwargs()
     if view is not None:
         kwargs["view"] = view
+    message: discord.InteractionMessage | discord.WebhookMessage | None = None
     if reply.files and not interaction.response.is_done():
-        # an upload can outlast Discord's 3 seconds: acknowledge first
+        # an upload can outlast Discord's 3 seconds: acknowledge at once, then
+        # replace the "thinking…" message with the reply
         await interaction.response.defer(ephemeral=reply.ephemeral, thinking=True)
-    if interaction.response.is_done():
+        kwargs.pop("ephemeral", None)
+        kwargs["attachments"] = kwargs.pop("files")
+        message = await interaction.edit_original_response(**kwargs)
+    elif interaction.response.is_done():
         message = await interaction.followup.send(wait=True, **kwargs)
     else:
         await interaction.response.send_message(**kwargs)
-        message = None
     if isinstance(view, OwnedView):
         view.message = message or await interaction.original_response()
