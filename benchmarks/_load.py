@@ -65,11 +65,16 @@ def _fallback_load(root: Path) -> list[Prompt]:
     return out
 
 
+LOADER = ["none"]
+
+
 def load_corpus(root: Path) -> list[Prompt]:
     """All prompts of the corpus (``example-*`` placeholders of samuxbuilds included)."""
     try:
-        from bot.library import load_library  # type: ignore[import-not-found]
+        from bot.library import load_library
     except ImportError:
+        LOADER[0] = "benchmarks._load fallback (python-frontmatter)"
         return _fallback_load(root)
+    LOADER[0] = "bot.library.load_library"
     prompts, _problems = load_library(root)
     return list(prompts)

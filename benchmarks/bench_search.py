@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchmarks._load import corpus_root, load_corpus
+from benchmarks._load import LOADER, corpus_root, load_corpus
 from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
 from benchmarks.eval_search import load_queries
 from benchmarks.synth import synth_prompts
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; times in ms")
     prompts = load_corpus(root)
+    print(f"corpus loaded with {LOADER[0]}")
     queries = [q["query"] for q in load_queries()]
     bench("corpus", prompts, queries, args.rounds)
     if args.n:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks._load import corpus_root, load_corpus
+from benchmarks._load import LOADER, corpus_root, load_corpus
 from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
 from bot.search import Hit, SearchEngine
 
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {root} (set PROMPTBOT_TEST_CORPUS or --corpus)")
         return 2
     prompts = load_corpus(root)
+    print(f"corpus loaded with {LOADER[0]}")
     queries = load_queries(args.queries)
     known = {p.path for p in prompts}
     for q in queries:
