@@ -39,7 +39,7 @@ async def on_app_command_error(
     message = expected_message(error)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else "?"
-        options = dict(interaction.namespace) if interaction.namespace else {}
+        options = vars(interaction.namespace)
         log.error(
             "command /%s failed with options %r",
             command,

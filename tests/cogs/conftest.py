@@ -65,6 +65,7 @@ async def bot(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator
     async with Catalog(settings) as catalog:
         app = PromptBot(settings, catalog, guild_ready_timeout=0.1)
         async with fake_discord.run_bot(app):
+            fake_discord.app = app  # the running PromptBot, for tests that poke at it
             yield fake_discord
 
 
