@@ -121,6 +121,10 @@ def run_command(command: str, settings: Settings) -> int:
             "DISCORD_TOKEN: rejected by Discord (401 Unauthorized); "
             "copy the token again from the Developer Portal"
         ) from None
+    except discord.ConnectionClosed as err:
+        if err.code != 4004:  # 4004: authentication failed, on the gateway
+            raise
+        raise ConfigError("DISCORD_TOKEN: rejected by Discord's gateway (4004)") from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("the bot asked for a privileged intent it does not need") from None
     return 0

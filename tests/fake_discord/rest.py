@@ -161,12 +161,17 @@ class Rest:
         sub_path = request.path.removeprefix(API_PREFIX)
         for problem in self.spec.request_errors(request.method, sub_path, recorded.json):
             self.recorder.violation(f"request {problem}")
+        rejected = False
         if not sub_path.startswith(TOKENLESS):
             auth = request.headers.get("Authorization")
-            if auth != f"Bot {self.token}":
+            if auth is not None and auth.startswith("Bot ") and auth != f"Bot {self.token}":
+                rejected = True  # a wrong token: Discord answers 401, as here
+            elif auth != f"Bot {self.token}":
                 self.recorder.violation(f"{where}: Authorization {describe(auth)}, want Bot token")
         rule = self._take_failure(request.method, sub_path)
-        if rule is not None:
+        if rejected:
+            response = error(request, 401, 0, "401: Unauthorized")
+        elif rule is not None:
             recorded.injected = True
             response = self._injected(request, rule)
         else:
