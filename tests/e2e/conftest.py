@@ -35,7 +35,7 @@ class BotProcess:
         return await asyncio.wait_for(self.process.wait(), timeout)
 
 
-def bot_env(fake: Any, library: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
+def bot_env(fake: Any, library: Path, tmp_path: Path, **extra: str) -> dict[str, str]:  # noqa: F811
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
     env.update(
         DISCORD_TOKEN=fake.token,
