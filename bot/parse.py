@@ -34,7 +34,7 @@ _ASCII_SAFE = re.compile(r"[\x21-\x7e]*")  # printable ASCII, no space: the comm
 
 def _utf16_len(text: str) -> int:
     """Discord counts a custom id in UTF-16 code units (an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _unsafe(ch: str) -> bool:
@@ -50,14 +50,18 @@ def prompt_id(path: str) -> str:
     appended, so that it stays unique.
     """
     base = path[:-3] if path.endswith(".md") else path
-    safe = _ASCII_SAFE.fullmatch(base) is not None or not any(_unsafe(ch) for ch in base)
-    if safe and _utf16_len(base) <= ID_MAX_LEN:
+    plain = _ASCII_SAFE.fullmatch(base) is not None or not any(_unsafe(ch) for ch in base)
+    if plain and _utf16_len(base) <= ID_MAX_LEN:
         return base
     digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    safe = "".join("-" if _unsafe(ch) else ch for ch in base)
     room = ID_MAX_LEN - 1 - _HASH_LEN
-    while _utf16_len(safe) > room:
-        safe = safe[: max(room - 1, len(safe) - max(1, (_utf16_len(safe) - room) // 2))]
+    kept: list[str] = []
+    for ch in base:
+        room -= 2 if ord(ch) > 0xFFFF else 1
+        if room < 0:
+            break
+        kept.append("-" if _unsafe(ch) else ch)
+    safe = "".join(kept)
     return f"{safe}~{digest[:_HASH_LEN]}"
 
 
