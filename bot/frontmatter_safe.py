@@ -70,11 +70,29 @@ def _mark_line(exc: yaml.YAMLError, offset: int) -> int | None:
     return mark.line + 1 + offset if mark is not None else None
 
 
-def _check_events(yaml_text: str, offset: int) -> None:
+def _check_events(yaml_text: str, offset: int) -> list[str]:
     """Walk the event stream (iterative in libyaml, so depth cannot hurt here)
-    and refuse what would be expensive to build."""
+    and refuse what would be expensive to build.
+
+    Returns warnings: top-level keys given twice (YAML keeps the last one
+    silently, which hides mistakes like two ``title`` lines).
+    """
     aliases = depth = 0
+    root_is_mapping = False
+    position = 0  # nodes seen directly in the root mapping: even ones are keys
+    seen: set[str] = set()
+    warnings: list[str] = []
     for events, event in enumerate(yaml.parse(yaml_text, Loader=_Loader), 1):
+        if isinstance(event, yaml.NodeEvent) and depth == 1 and root_is_mapping:
+            if position % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                if event.value in seen:
+                    line = event.start_mark.line + 1 + offset
+                    warnings.append(
+                        f"'{event.value:.40}' is given twice in the frontmatter "
+                        f"(line {line}); the last one is used"
+                    )
+                seen.add(event.value)
+            position += 1
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
@@ -84,6 +102,8 @@ def _check_events(yaml_text: str, offset: int) -> None:
                     event.start_mark.line + 1 + offset,
                 )
         elif isinstance(event, yaml.CollectionStartEvent):
+            if depth == 0:
+                root_is_mapping = isinstance(event, yaml.MappingStartEvent)
             depth += 1
             if depth > MAX_DEPTH:
                 raise FrontmatterError(
@@ -94,6 +114,7 @@ def _check_events(yaml_text: str, offset: int) -> None:
             depth -= 1
         if events > MAX_EVENTS:
             raise FrontmatterError(f"the frontmatter has more than {MAX_EVENTS} YAML items")
+    return warnings
 
 
 def load(yaml_text: str, offset: int = 1) -> Any:
@@ -102,15 +123,20 @@ def load(yaml_text: str, offset: int = 1) -> Any:
     ``offset`` is the number of file lines before ``yaml_text`` (1: the opening
     ``---``), so that error lines are file lines.  Raises FrontmatterError.
     """
+    return load_with_warnings(yaml_text, offset)[0]
+
+
+def load_with_warnings(yaml_text: str, offset: int = 1) -> tuple[Any, list[str]]:
+    """Like :func:`load`, plus warnings about the YAML (duplicate keys)."""
     try:
-        _check_events(yaml_text, offset)
-        return yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
+        warnings = _check_events(yaml_text, offset)
+        return yaml.load(yaml_text, Loader=_Loader), warnings  # noqa: S506 - a safe loader
     except FrontmatterError:
         raise
     except yaml.constructor.ConstructorError as exc:
         problem = exc.problem or "unsupported value"
         if "could not determine a constructor" in problem:
-            tag = problem.split("tag", 1)[-1].strip()
+            tag = problem.split("tag", 1)[-1].strip().replace("tag:yaml.org,2002:", "!!")
             problem = f"unsupported YAML tag {tag} (only plain values are allowed)"
         raise FrontmatterError(f"invalid frontmatter: {problem}", _mark_line(exc, offset)) from None
     except yaml.YAMLError as exc:

@@ -134,14 +134,17 @@ def _parse(data: bytes | str, path: str) -> ParseResult:
         return ParseResult(None, (Problem(path, "error", message or "unreadable file"),))
     try:
         yaml_text, body, body_line = frontmatter_safe.split(text)
-        meta = frontmatter_safe.load(yaml_text)
+        meta, yaml_warnings = frontmatter_safe.load_with_warnings(yaml_text)
     except frontmatter_safe.FrontmatterError as exc:
         return ParseResult(None, (Problem(path, "error", str(exc)),))
     if not isinstance(meta, dict):
-        what = "empty" if meta is None else f"a {type(meta).__name__}, not a mapping of fields"
+        kind = "list" if isinstance(meta, list) else "single value"
+        what = "empty" if meta is None else f"a {kind}, not a mapping of fields (name: value)"
         return ParseResult(None, (Problem(path, "error", f"the frontmatter is {what}"),))
 
     problems = FieldProblems(path)
+    for warning in yaml_warnings:
+        problems.warning(warning)
     title = _title(meta, problems)
     parts = sections.split_body(body)
     for line in parts.unclosed_fences:
