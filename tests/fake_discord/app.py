@@ -279,8 +279,10 @@ class FakeDiscord:
         values: list[str] | None = None,
         user: dict[str, Any] | None = None,
     ) -> InteractionHandle:
-        """Click a button / choose in a select (as ``user``, default the tester).  ``message`` defaults to the newest message
-        the bot sent that carries ``custom_id``."""
+        """Click a button / choose in a select (as ``user``, default the tester).
+
+        ``message`` defaults to the newest message the bot sent that carries ``custom_id``.
+        """
         if message is None:
             candidates = [
                 m

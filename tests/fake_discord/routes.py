@@ -163,8 +163,8 @@ class Routes:
         metadata: dict[str, Any] = {
             "id": state.id,
             "type": state.type,
-            "user": w.tester,
-            "authorizing_integration_owners": {"0": w.guild_id},
+            "user": (state.payload.get("member") or {}).get("user") or state.payload.get("user"),
+            "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
         }
         if state.type == 3:
             metadata["interacted_message_id"] = (state.payload.get("message") or {}).get("id")
