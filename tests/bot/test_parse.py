@@ -7,6 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -299,8 +300,6 @@ def test_parse_document_never_raises_on_arbitrary_frontmatter(front: str, body: 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.lists(st.text(max_size=20), max_size=5))
 def test_any_title_and_tags_survive_a_yaml_round_trip(title: str, tags: list[str]) -> None:
-    import yaml
-
     front = yaml.safe_dump({"title": title, "tags": tags}, allow_unicode=True)
     result = parse_document(doc(front), "cat/x.md")
     if result.prompt is not None:
@@ -369,3 +368,36 @@ def test_seed_files_match_the_shared_seeds(seeds_dir: Path) -> None:
         assert (
             seeds_dir / "media" / image.relative_to(shared / "media")
         ).read_bytes() == image.read_bytes()
+
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=40), st.dates()
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_FIELDS = st.sampled_from(
+    ["title", "category", "tags", "author", "author_url", "source_url", "preview", "previewVideo"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_FIELDS, _VALUES, max_size=8), st.text(max_size=200))
+def test_any_field_values_never_raise(meta: dict[str, object], body: str) -> None:
+    front = yaml.safe_dump(meta, allow_unicode=True)
+    result = parse_document(f"---\n{front}---\n\n## Prompt\n\n{body}\n", "cat/x.md")
+    if result.ok:
+        assert isinstance(meta.get("title"), str)
+    if result.prompt is not None:
+        p = result.prompt
+        assert all(isinstance(tag, str) and tag for tag in p.tags)
+        for url in (p.author_url, p.source_url):
+            assert url is None or url.startswith(("http://", "https://"))
+        for ref in (p.preview, p.preview_video):
+            assert ref is None or ref.startswith(("http://", "https://", "/"))
+            if ref is not None and ref.startswith("/"):
+                assert ".." not in ref.split("/") and "\\" not in ref
