@@ -54,9 +54,20 @@ def _measure(scenario: str, library: Path, db: Path) -> dict:
 
 def _child(scenario: str, library: Path, db: Path) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_index", "--child", scenario,
-         "--library", str(library), "--db", str(db)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_index",
+            "--child",
+            scenario,
+            "--library",
+            str(library),
+            "--db",
+            str(db),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
