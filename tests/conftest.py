@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# discord_spec (session), fake_discord and the test library, for every folder
+pytest_plugins = ["tests.support.fixtures", "tests.support.libraries"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
@@ -32,7 +35,9 @@ def discord_spec_path() -> Path:
     """Discord's OpenAPI spec (``PROMPTBOT_TEST_DISCORD_SPEC``), or skip."""
     path = _env_path("PROMPTBOT_TEST_DISCORD_SPEC")
     if path is None:
-        pytest.skip("PROMPTBOT_TEST_DISCORD_SPEC is not set: Discord's OpenAPI spec is not available")
+        pytest.skip(
+            "PROMPTBOT_TEST_DISCORD_SPEC is not set: Discord's OpenAPI spec is not available"
+        )
     if not path.is_file():
         pytest.skip(f"PROMPTBOT_TEST_DISCORD_SPEC={path} is not a file")
     return path
@@ -41,6 +46,3 @@ def discord_spec_path() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
-
-
-from tests.support.fixtures import discord_spec  # noqa: E402, F401  (session fixture)

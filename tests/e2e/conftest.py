@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.cogs.conftest import library  # noqa: F401  (the same test library)
-from tests.support.fixtures import fake_discord  # noqa: F401
-
 ROOT = Path(__file__).parents[2]
 
 
@@ -35,7 +32,7 @@ class BotProcess:
         return await asyncio.wait_for(self.process.wait(), timeout)
 
 
-def bot_env(fake: Any, library: Path, tmp_path: Path, **extra: str) -> dict[str, str]:  # noqa: F811
+def bot_env(fake: Any, library: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
     env.update(
         DISCORD_TOKEN=fake.token,
@@ -90,7 +87,7 @@ async def wait_ready(fake: Any, bot: BotProcess, timeout: float = 30.0) -> None:
 
 
 @pytest.fixture
-async def running(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator[Any]:  # noqa: F811
+async def running(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator[Any]:
     """(fake, process): the bot up and ready; stopped with SIGTERM afterwards."""
     workdir = tmp_path / "work"
     workdir.mkdir()

@@ -8,8 +8,9 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from tests.cogs.conftest import components, prompt_doc, sent_request, shown
+from tests.cogs.conftest import components, sent_request, shown
 from tests.e2e.conftest import bot_env, start_bot, wait_ready
+from tests.support.libraries import prompt_doc
 
 EPHEMERAL = 64
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
