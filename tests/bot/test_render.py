@@ -120,7 +120,9 @@ def test_local_preview_is_uploaded(tmp_path: Path, discord_spec) -> None:  # noq
     assert [f.filename for f in files] == ["pg-1.webp"] and files[0].fp.read() == b"RIFFxxxxWEBP"
     # Without the file, the site URL; without either, no image.
     _, data = payload(prompt, media_url="https://awesomeprompts.xyz")
-    assert data["embeds"][0]["image"]["url"] == "https://awesomeprompts.xyz/media/portraits/pg-1.webp"
+    assert (
+        data["embeds"][0]["image"]["url"] == "https://awesomeprompts.xyz/media/portraits/pg-1.webp"
+    )
     _, data = payload(prompt)
     assert "image" not in data["embeds"][0]
 
