@@ -37,8 +37,10 @@ _STANDARD = frozenset({"source", "sources", "example output", "example outputs"}
 JSON_INFO = frozenset({"json", "jsonc", "json5"})
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^ {0,3}##[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Simple, linear-time patterns only: the input is untrusted and up to 1 MiB.
+_HEADING_START = re.compile(r" {0,3}##[ \t]")
+_LINK = re.compile(r"\]\( ?<?([^()\[\]<>\s]*)>?[ )]")
+_LINK_SCAN = 10_000  # characters of ``## Source`` searched for the link
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,14 @@ def heading_key(title: str) -> str:
 
 
 def _heading(line: str) -> str | None:
-    if "#" not in line[:6]:
+    """The title of an ATX level-2 heading line (``## Title ##``), else None."""
+    if "#" not in line[:6] or (match := _HEADING_START.match(line)) is None:
         return None
-    match = _HEADING.match(line)
-    return match.group(1).strip() if match and match.group(1).strip() else None
+    title = line[match.end() :].strip()
+    unclosed = title.rstrip("#")
+    if unclosed != title and (not unclosed or unclosed[-1] in " \t"):
+        title = unclosed.strip()  # the optional closing run of '#'
+    return title or None
 
 
 def _opens(line: str) -> tuple[str, int, str] | None:
@@ -190,7 +196,7 @@ def split_body(body: str) -> Body:
             text = _text(lines[first:last])
             if keys[h] in _STANDARD:
                 if source_link is None and keys[h].startswith("source"):
-                    match = _LINK.search(text)
+                    match = _LINK.search(text[:_LINK_SCAN])
                     source_link = match.group(1) if match else None
                 continue
             extras.append((clean(headings[h][1]).strip(), text))

@@ -261,3 +261,31 @@ def test_unclosed_fence_warns_and_does_not_swallow_the_sections() -> None:
     assert message == "the code fence opened on line 7 is never closed"
     assert (prompt.prompt, prompt.prompt_format) == ('{"a": 1}', "json")
     assert prompt.source_url == "https://x.com/s/1"
+
+
+# --- hostile input stays fast (linear time) --------------------------------------------
+
+_M = MAX_FILE_BYTES - 100
+_H = "---\ntitle: T\n---\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(_H + "## P" + " \t" * (_M // 4) + "x\n", id="whitespace-heading"),
+        pytest.param(_H + "```x\n" * (_M // 5), id="unclosable-fences"),
+        pytest.param(
+            _H + "## Prompt\n" + "````\n```\n## Source\n" * (_M // 20), id="nested-fences"
+        ),
+        pytest.param(_H + "## Source\n" * (_M // 10), id="many-headings"),
+        pytest.param(_H + "## Prompt\nP\n## Source\n" + "](" * (_M // 2), id="link-soup"),
+        pytest.param(_H + "## Prompt\n" + "[" * (_M // 2), id="deep-json"),
+        pytest.param(_H + "Ã©" * (_M // 4), id="mojibake"),
+        pytest.param("---\ntitle: '" + "a" * (_M - 30) + "'\n---\nP\n", id="huge-yaml-string"),
+        pytest.param("---\ntitle: T\nauthor: '" + "[" * (_M // 2) + "'\n---\nP\n", id="author"),
+    ],
+)
+def test_hostile_input_is_parsed_quickly(text: str) -> None:
+    start = time.perf_counter()
+    parse_document(text, PATH)
+    assert time.perf_counter() - start < 3
