@@ -153,10 +153,10 @@ def _validate_filters(engine, category: str | None, tag: str | None) -> None:  #
     from bot.text import fold
 
     if category is not None:
-        names = sorted({p.category for p in engine.prompts})
+        names = [name for name, _ in engine.categories()]
         if fold(category) not in {fold(n) for n in names}:
             raise UsageError(f"unknown category '{category}'; categories: {', '.join(names)}")
-    if tag is not None and fold(tag) not in {fold(t) for p in engine.prompts for t in p.tags}:
+    if tag is not None and fold(tag) not in {fold(name) for name, _ in engine.tags()}:
         raise UsageError(f"unknown tag '{tag}'; `promptbot tags` lists them")
 
 

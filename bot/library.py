@@ -16,9 +16,21 @@ from pathlib import Path
 from bot.models import Problem, Prompt
 from bot.parse import MAX_FILE_BYTES, parse_document
 
-# Repository documents that live beside prompts in a gallery's clone.
+# Repository documents that live beside prompts in a gallery's clone (and the
+# corpus's own SOURCES.md): Markdown, but not prompts.
 IGNORED_NAMES = frozenset(
-    {"readme.md", "contributing.md", "changelog.md", "license.md", "code_of_conduct.md"}
+    f"{name}.md"
+    for name in (
+        "readme",
+        "contributing",
+        "changelog",
+        "license",
+        "code_of_conduct",
+        "security",
+        "sources",
+        "authors",
+        "notice",
+    )
 )
 
 
@@ -72,9 +84,12 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                 continue
             if stat.S_ISDIR(st.st_mode):
                 walk(entry.path, relpath)
-            elif stat.S_ISREG(st.st_mode) and entry.name.endswith(".md"):
-                if entry.name.lower() not in IGNORED_NAMES:
-                    files.append(LibraryFile(relpath, Path(entry.path), st.st_size, st.st_mtime_ns))
+            elif (
+                stat.S_ISREG(st.st_mode)
+                and entry.name.endswith(".md")
+                and entry.name.lower() not in IGNORED_NAMES
+            ):
+                files.append(LibraryFile(relpath, Path(entry.path), st.st_size, st.st_mtime_ns))
 
     walk(str(root), "")
     files.sort(key=lambda f: f.path)

@@ -18,6 +18,7 @@ def test_scan_finds_markdown_files_sorted_and_ignores_the_rest(tmp_path: Path) -
     write(tmp_path, "a/one.md")
     write(tmp_path, "a/picture.webp", "not a prompt")
     write(tmp_path, "README.md", "# the gallery")
+    write(tmp_path, "SOURCES.md", "# where the prompts come from")
     write(tmp_path, ".git/HEAD.md")
     files, problems = scan(tmp_path)
     assert [f.path for f in files] == ["a/one.md", "b/two.md"]

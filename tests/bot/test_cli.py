@@ -1,0 +1,129 @@
+"""The command line as users run it: ``python -m bot`` in a subprocess, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+
+
+def cli(*args: str, cwd: Path, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A working folder with the seeds as ``seeds/``: the zero-configuration layout."""
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    return tmp_path
+
+
+def test_zero_configuration_index_then_search(home: Path) -> None:
+    first = cli("index", cwd=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == (
+        "indexed: 3 added, 0 updated, 0 removed, 0 unchanged, 0 files with problems"
+    )
+    assert (home / "data" / "promptbot.sqlite3").is_file()
+    again = cli("index", cwd=home)
+    assert "0 added, 0 updated, 0 removed, 3 unchanged" in again.stdout
+
+    found = cli("search", "neon rain", "--json", cwd=home)
+    results = json.loads(found.stdout)
+    assert results[0]["title"] == "Neon Dreams on a Rainy Dusk"
+    assert set(results[0]) == {"id", "title", "category", "tags", "path", "score"}
+    assert results[0]["path"] == "3d/neon-dreams-on-a-rainy-dusk.md"
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+
+
+def test_search_reads_queries_from_stdin_one_array_per_line(home: Path) -> None:
+    out = cli("search", "-", "--limit", "1", cwd=home, stdin="neon rain\nnight drive\nzzqqxx\n")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 3
+    assert lines[0][0]["title"] == "Neon Dreams on a Rainy Dusk"
+    assert lines[1][0]["title"].startswith("Cinematic Night Drive")
+    assert lines[2] == []
+
+
+def test_search_filters_and_bad_values(home: Path) -> None:
+    out = cli("search", "neon", "--category", "Portraits", "--json", cwd=home)
+    assert {r["category"] for r in json.loads(out.stdout)} == {"portraits"}
+    out = cli("search", "", "--tag", "vintage", "--json", cwd=home)
+    assert [r["title"][:9] for r in json.loads(out.stdout)] == ["Cinematic"]
+    bad = cli("search", "neon", "--category", "nope", cwd=home)
+    assert bad.returncode == 2 and "unknown category 'nope'; categories:" in bad.stderr
+    bad = cli("search", "neon", "--limit", "0", cwd=home)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_random_and_tags(home: Path) -> None:
+    one = json.loads(cli("random", "--category", "3d", "--json", cwd=home).stdout)
+    assert one["id"] == "3d/neon-dreams-on-a-rainy-dusk" and one["score"] is None
+    tagged = json.loads(cli("random", "--tag", "vintage", "--json", cwd=home).stdout)
+    assert tagged["title"].startswith("Cinematic Night Drive")
+    none = cli("random", "--category", "3d", "--tag", "vintage", cwd=home)
+    assert none.returncode == 2 and "no prompt matches" in none.stderr
+    tags = json.loads(cli("tags", "--json", cwd=home).stdout)
+    assert tags["categories"] == [{"name": "portraits", "count": 2}, {"name": "3d", "count": 1}]
+    assert {"name": "neon", "count": 2} in tags["tags"]
+
+
+def test_show_prints_the_payload_and_files_that_exist(home: Path) -> None:
+    out = cli(
+        "show",
+        "portraits/neon-dreams-a-night-in-the-city",
+        "--json",
+        cwd=home,
+        PROMPTBOT_MEDIA_DIR=str(home / "seeds"),
+    )
+    payload = json.loads(out.stdout)
+    assert payload["allowed_mentions"] == {"parse": []}
+    assert payload["embeds"][0]["title"] == "Neon Dreams: A Night in the City"
+    assert payload["files"] and all(Path(f["path"]).is_file() for f in payload["files"])
+    assert payload["embeds"][0]["image"]["url"] == f"attachment://{payload['files'][0]['filename']}"
+    missing = cli("show", "no/such-id", cwd=home)
+    assert missing.returncode == 2 and "no prompt with id 'no/such-id'" in missing.stderr
+
+
+def test_check_reports_paths_and_exit_codes(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    (lib / "a").mkdir(parents=True)
+    (lib / "a" / "good.md").write_text("---\ntitle: Good\n---\n\n## Prompt\n\nA cat.\n")
+    (lib / "a" / "bad.md").write_text("---\ntitle: [unclosed\n---\n\nbody\n")
+    (lib / "a" / "binary.md").write_bytes(b"\x00\x01\x02")
+    out = cli("check", str(lib), cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.splitlines()[0].startswith("a/bad.md: error: ")
+    report = json.loads(cli("check", str(lib), "--json", cwd=tmp_path).stdout)
+    assert {r["path"] for r in report} == {"a/bad.md", "a/binary.md"}
+    assert all(set(r) == {"path", "severity", "message"} for r in report)
+    (lib / "a" / "bad.md").unlink()
+    (lib / "a" / "binary.md").unlink()
+    assert cli("check", str(lib), cwd=tmp_path).returncode == 0
+
+
+def test_a_missing_library_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    out = cli("index", "--library", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert out.returncode == 2
+    assert (
+        out.stderr.strip()
+        == f"promptbot: PROMPTBOT_LIBRARY: folder '{tmp_path / 'nowhere'}' does not exist"
+    )
+    out = cli("check", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
