@@ -133,3 +133,26 @@ async def test_text_in_filters_never_reaches_sql(library: Path, tmp_path: Path) 
         assert await index.random(category="x' OR '1'='1") is None
         assert await index.get("'; DROP TABLE prompts; --") is None
         assert await index.count() == 3
+
+
+async def test_the_whole_corpus_is_indexed(corpus_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "corpus.sqlite3"
+    async with Index(db) as index:
+        summary = await index.refresh(corpus_dir)
+        assert summary.added == 8921 and summary.errors == 0
+        assert await index.count() == 8921
+        categories = dict(await index.categories())
+        assert categories["3d"] == 242 and categories["uncategorized"] == 1365
+        assert sum(categories.values()) == 8921
+        chibi = await index.get("samuxbuilds-awesome-prompts/3d/3d-chibi-proposal-scene")
+        assert chibi.title == "3D Chibi Proposal Scene"
+        assert chibi.author == "@balconychy"
+        assert chibi.tags == ("3d", "chibi", "cartoon", "realistic", "cute")
+        assert chibi.prompt.startswith("Transform the two people in the photo")
+        prompts = await index.prompts()
+        assert len({p.id for p in prompts}) == 8921
+        assert all(len(p.id) <= 100 for p in prompts)
+        assert (await index.random(category="motion")).category == "motion"
+    async with Index(db) as index:
+        again = await index.refresh(corpus_dir)
+        assert (again.unchanged, again.added, again.updated) == (8921, 0, 0)
