@@ -15,27 +15,27 @@ exact > stem > prefix > typo) and the fuzzy similarity of the title.
 from __future__ import annotations
 
 import heapq
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
 from bot.models import Prompt
-from bot.search_index import Index
+from bot.search_index import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 from bot.search_keys import clip, key, tokens
-from bot.search_rank import Expansion, expand, quote
+from bot.search_rank import Expansion, expand
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
-# What a query word found only in the long fields is worth (title = 1).
-W_DESCRIPTION, W_BODY = 0.6, 0.5
-LENGTH_FLOOR = 0.8  # long-field match in a very long prompt: 0.8 of one in a short one
-LONG_CAP_MIN, LONG_CAP_DIV = 10**9, 1  # off: skipping common words cost 0.03 MRR (dev set)
-BIG_POSTINGS = 500  # short-field postings above this (or N/20): looked up per candidate
 COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
+# Once the rarer query words have found this many prompts, the commoner ones
+# are only looked up among those (their long match lists are what costs; a
+# prompt that matches nothing but common words cannot rank well).
+CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
+EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,15 @@ class Hit:
 
 
 class SearchEngine:
-    """Immutable search engine over one snapshot of the library."""
+    """Search engine over one snapshot of the library.
+
+    Immutable but for a cache of query-word expansions (plain ``dict`` writes,
+    safe under the GIL); nothing is shared between engines, so a new one can
+    be built in a worker thread while the old one serves."""
 
     def __init__(self, index: Index) -> None:
         self._ix = index
-        self._lock = threading.Lock()  # one sqlite connection, shared
+        self._expansions: dict[tuple[str, bool, bool], list[Expansion]] = {}
 
     @classmethod
     def build(cls, prompts: Sequence[Prompt]) -> SearchEngine:
@@ -106,15 +110,15 @@ class SearchEngine:
         limit: int = 10,
     ) -> list[Hit]:
         allowed = self._slice(category, tag)
-        scores = self._score(query, allowed, use_fts=True)
+        scores = self._score(query, allowed, ALL_FIELDS)
         return self._hits(scores, allowed, limit)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
         """Up to ``limit`` (≤ 25) ``(name, prompt id)`` choices, from memory only."""
         limit = max(0, min(limit, 25))
-        scores = self._score(query, None, use_fts=False)
+        scores = self._score(query, None, SHORT_FIELDS)
         if not scores and query.strip():
-            scores = self._score(query, None, use_fts=True)
+            scores = self._score(query, None, ALL_FIELDS)
         return [(clip(h.prompt.title), h.prompt.id) for h in self._hits(scores, None, limit)]
 
     def clear_winner(self, hits: Sequence[Hit]) -> Hit | None:
@@ -137,16 +141,18 @@ class SearchEngine:
                 docs: Iterable[int] = (
                     ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
                 )
-                scores = dict.fromkeys(docs, 0.0)
+                items = [(d, 0.0) for d in docs]
             else:
                 return []
+        else:
+            items = _top(scores, limit * 4 + 16)
         order = lambda ds: (-ds[1], ix.rank_of[ds[0]])  # noqa: E731
-        ranked = heapq.nsmallest(limit * 4 + 16, scores.items(), key=order)
-        if len(ranked) < len(scores) and len({ix.group[d] for d, _ in ranked}) < limit:
-            ranked = sorted(scores.items(), key=order)  # many duplicates: rank them all
+        items.sort(key=order)
+        if len(items) < len(scores) and len({ix.group[d] for d, _ in items}) < limit:
+            items = sorted(scores.items(), key=order)  # many duplicates: rank them all
         out: list[Hit] = []
         seen: set[int] = set()
-        for doc, score in ranked:
+        for doc, score in items:
             gid = ix.group[doc]
             if gid in seen:
                 continue
@@ -156,7 +162,20 @@ class SearchEngine:
                 break
         return out
 
-    def _score(self, query: str, allowed: set[int] | None, *, use_fts: bool) -> dict[int, float]:
+    def _expand(self, token: str, last: bool, fuzzy: bool) -> list[Expansion]:
+        """``expand``, remembered: while a user types, every keystroke repeats
+        the words before the last one."""
+        k = (token, last, fuzzy)
+        found = self._expansions.get(k)
+        if found is None:
+            if len(self._expansions) >= EXPANSION_CACHE:
+                self._expansions.clear()
+            found = self._expansions[k] = expand(self._ix, token, last=last, fuzzy=fuzzy)
+        return found
+
+    def _score(
+        self, query: str, allowed: set[int] | None, fields: tuple[int, ...]
+    ) -> dict[int, float]:
         ix = self._ix
         raw = query.strip()
         qkey = key(raw)
@@ -165,9 +184,9 @@ class SearchEngine:
             exact = ix.by_id.get(raw)
             return {exact: 100.0} if exact is not None else _EMPTY_QUERY
         half_typed = not query.endswith(" ")
+        fuzzy = fields is ALL_FIELDS
         exps = [
-            expand(ix, t, last=half_typed and i == len(qtoks) - 1, fuzzy=use_fts)
-            for i, t in enumerate(qtoks)
+            self._expand(t, half_typed and i == len(qtoks) - 1, fuzzy) for i, t in enumerate(qtoks)
         ]
         # Words in a third of all prompts ("the", "woman") say little and cost
         # much (long doc lists): dropped unless the query has nothing else.
@@ -175,18 +194,17 @@ class SearchEngine:
         if informative:
             exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
-        best = _short_bests(ix, exps, allowed)
-        if use_fts:
-            self._long_best(exps, best, allowed)
+        best = _bests(ix, exps, fields, allowed)
         total = sum(weights) or 1.0
         # Field-weighted coverage, plus coverage wherever the words are (squared:
         # a prompt that holds every word beats one that holds most of them).
         scores: dict[int, float] = {}
         share: dict[int, float] = {}
         for w, bst in zip(weights, best, strict=True):
+            cover, part = MIX_COVER * w / total, w / total
             for doc, v in bst.items():
-                scores[doc] = scores.get(doc, 0.0) + MIX_COVER * w * v / total
-                share[doc] = share.get(doc, 0.0) + w / total
+                scores[doc] = scores.get(doc, 0.0) + cover * v
+                share[doc] = share.get(doc, 0.0) + part
         for doc, c in share.items():
             scores[doc] += MIX_ALL * c * c
         if not scores:
@@ -203,89 +221,63 @@ class SearchEngine:
             scores[exact] = 100.0
         return scores
 
-    def _long_best(
-        self, exps: list[list[Expansion]], best: list[dict[int, float]], allowed: set[int] | None
-    ) -> None:
-        """Raise ``best`` (per query token: doc -> value) in place for the tokens
-        found in the description or body.  One FTS5 lookup per column and
-        similarity class of a token's expansions; no ranking in SQLite.
-
-        Rarest tokens first; a token found in more than ``N / LONG_CAP_DIV``
-        prompts is skipped once rarer tokens have found candidates (its doc
-        lists are what costs; its weight is small)."""
-        ix = self._ix
-        db, norm = ix.db, ix.long_norm
-        sizes = [sum(ix.df.get(e.term, 0) for e in g) for g in exps]
-        cap = max(LONG_CAP_MIN, len(ix.prompts) // LONG_CAP_DIV)
-        for i in sorted(range(len(exps)), key=sizes.__getitem__):
-            group, bst = exps[i], best[i]
-            if sizes[i] > cap and any(best[j] for j in range(len(exps)) if j != i):
-                continue
-            classes: dict[float, list[str]] = {}
-            for e in group:  # at most three lookups per column: exact, close, loose
-                sim = 1.0 if e.sim >= 1.0 else (0.85 if e.sim >= 0.8 else 0.6)
-                classes.setdefault(sim, []).append(e.term)
-            for sim, terms in sorted(classes.items(), reverse=True):
-                expr = " OR ".join(quote(t) for t in terms)
-                for column, weight in (("description", W_DESCRIPTION), ("body", W_BODY)):
-                    v = weight * sim
-                    with self._lock:
-                        rows = db.execute(_FTS_SQL, (f"{{{column}}} : ({expr})",)).fetchall()
-                    for (doc,) in rows:
-                        dv = v * (LENGTH_FLOOR + (1.0 - LENGTH_FLOOR) * norm[doc])
-                        if dv > bst.get(doc, 0.0) and (allowed is None or doc in allowed):
-                            bst[doc] = dv
-
 
 _EMPTY_QUERY: dict[int, float] = {}
-_FTS_SQL = "SELECT rowid FROM docs WHERE docs MATCH ?"
+_first = itemgetter(0)
 
 
-def _short_bests(
-    ix: Index, exps: list[list[Expansion]], allowed: set[int] | None
+def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The items with the ``k`` highest scores (and any tied with the k-th),
+    without a Python key function over every item."""
+    if len(scores) <= k:
+        return list(scores.items())
+    floor = heapq.nlargest(k, scores.values())[-1]
+    return [(d, s) for d, s in scores.items() if s >= floor]
+
+
+def _bests(
+    ix: Index, exps: list[list[Expansion]], fields: tuple[int, ...], allowed: set[int] | None
 ) -> list[dict[int, float]]:
-    """Per query token: doc -> best short-field match (field weight x similarity).
+    """Per query token: doc -> best match value (field weight x similarity).
 
-    Tokens with long posting lists ("portrait" in thousands of titles) are only
-    looked up for the documents the rarer tokens found, when there are any:
-    a prompt that matches nothing but the most common word cannot rank well."""
-    sizes = [sum(len(ix.short.get(e.term, ())) for e in g) for g in exps]
-    cap = max(BIG_POSTINGS, len(ix.prompts) // 20)
-    found: set[int] = set()
+    Built from C-level ``dict``/``set`` operations over the posting arrays:
+    ``dict.fromkeys`` per (term, field), applied in increasing value order so
+    the best value wins.  Rarest tokens first; once they have found
+    ``CANDIDATES`` prompts, the commoner tokens only score those."""
+    cap = max(CANDIDATES_MIN, len(ix.prompts) // CANDIDATES_DIV)
+    post = ix.post
+    lists: list[list[tuple[float, Sequence[int]]]] = []
+    sizes: list[int] = []
+    for group in exps:
+        pairs: list[tuple[float, Sequence[int]]] = []
+        for e in group:
+            for f in fields:
+                docs = post[f].get(e.term)
+                if docs is None:
+                    continue
+                if f in LONG_FIELDS:
+                    pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
+                else:
+                    pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
+        pairs.sort(key=_first)
+        lists.append(pairs)
+        sizes.append(sum(len(d) for _, d in pairs))
     out: list[dict[int, float]] = [{} for _ in exps]
+    pool = allowed  # restrict to these documents (None: all)
+    found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):
-        only = found if sizes[i] > cap and found else None
-        out[i] = _short_best(ix, exps[i], allowed, only)
-        found.update(out[i])
+        best: dict[int, float] = {}
+        for v, docs in lists[i]:
+            best.update(dict.fromkeys(docs if pool is None else pool.intersection(docs), v))
+        out[i] = best
+        if pool is None or pool is allowed:
+            found.update(best)
+            if len(found) >= cap:
+                pool = found
     return out
-
-
-def _short_best(
-    ix: Index, group: list[Expansion], allowed: set[int] | None, only: set[int] | None
-) -> dict[int, float]:
-    best: dict[int, float] = {}
-    for e in group:
-        posting = ix.short.get(e.term)
-        if not posting:
-            continue
-        if only is not None:
-            for doc in only:
-                fw = posting.get(doc)
-                if fw is not None and fw * e.sim > best.get(doc, 0.0):
-                    best[doc] = fw * e.sim
-            continue
-        for doc, fw in posting.items():
-            v = fw * e.sim
-            if v > best.get(doc, 0.0) and (allowed is None or doc in allowed):
-                best[doc] = v
-    return best
 
 
 def _complete_names(items: list[tuple[str, int]], query: str, limit: int) -> list[tuple[str, str]]:
     q = key(query.strip())
-    out = [
-        (clip(f"{name} ({count})"), name)
-        for name, count in items
-        if not q or q in key(name)
-    ]
+    out = [(clip(f"{name} ({count})"), name) for name, count in items if not q or q in key(name)]
     return out[: max(0, min(limit, 25))]

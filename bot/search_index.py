@@ -1,67 +1,173 @@
 """The in-memory structures behind :class:`bot.search.SearchEngine`.
 
-Two indexes, built once from a list of prompts (pure CPU, no I/O):
+One inverted index per field, built once from a list of prompts (pure CPU, no
+I/O): term -> sorted ``array('I')`` of document numbers.  The fields are the
+ones a user sees and remembers (title, tags, category, author) and the long
+ones (description, and description + prompt body as one "text" field).
 
-* a Python inverted index over the *short* fields a user sees and remembers
-  (title, tags, category, author): term -> {doc: field weight};
-* an in-memory SQLite FTS5 table over the *long* fields (description, prompt
-  body): which documents hold a term, per column.  FTS5 tokenises in C, which
-  keeps the build over ~12 MB of prompt text fast.
+An earlier version kept the long fields in an in-memory SQLite FTS5 table.  It
+was dropped after measuring (see benchmarks/README.md): the build cost the same
+(FTS5 tokenises in C, but the text has to be folded in Python either way), and
+at 100,000 prompts fetching the match lists of common words row by row from
+SQLite was most of the search time.  Compact arrays feed the C-level ``dict``
+and ``set`` operations the ranking is built on.
 
-Both index the same folded keys (:mod:`bot.search_keys`).
+All fields index the same folded keys (:mod:`bot.search_keys`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import sqlite3
+from array import array
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from operator import methodcaller
+from urllib.parse import urlsplit
 
 from bot.models import Prompt
-from bot.search_keys import fts_text, is_cjk, key, post_key, stem, tokens
+from bot.search_keys import doc_terms, is_cjk, key, post_key, stem, tokens
 
-# How much a match in each short field is worth (the title dominates).
-W_TITLE = 1.0
-W_TAG = 0.75
-W_CATEGORY = 0.7
-W_AUTHOR = 0.6
+# Fields, and what a match in each is worth (the title dominates).
+TITLE, TAG, CATEGORY, AUTHOR, DESCRIPTION, TEXT = range(6)
+FIELD_WEIGHT = (1.0, 0.75, 0.7, 0.6, 0.6, 0.5)
+SHORT_FIELDS = (TITLE, TAG, CATEGORY, AUTHOR)
+LONG_FIELDS = (DESCRIPTION, TEXT)
+# Length prior for long-field matches (as BM25's length normalisation): a word
+# in a short text says more about it than one in 3,000 characters.  A match in
+# a prompt of average length is worth 0.9, in a very long one 0.8.
+LENGTH_FLOOR = 0.8
+LENGTH_BUCKETS = 8
+ALL_FIELDS = (TITLE, TAG, CATEGORY, AUTHOR, DESCRIPTION, TEXT)
 
+Postings = dict[str, "array[int]"]
+
+
+class _Inverter:
+    """term -> sorted document numbers, filled one document at a time (in
+    increasing document order) straight into ``array('I')``: no per-document
+    term sets are kept (at 100,000 prompts they would take gigabytes).
+
+    The inner loop runs in C (``map`` over ``defaultdict.__getitem__`` and
+    ``array.append``): about a million (term, document) pairs for the corpus."""
+
+    def __init__(self) -> None:
+        self.lists: defaultdict[str, array[int]] = defaultdict(_new_array)
+        self._get = self.lists.__getitem__
+
+    def add(self, doc: int, terms: Iterable[str]) -> None:
+        _consume(map(methodcaller("append", doc), map(self._get, terms)))
+
+    def done(self) -> Postings:
+        return dict(self.lists)
+
+
+_consume = deque(maxlen=0).extend  # runs an iterator to its end, in C
+
+
+def _new_array() -> array[int]:
+    return array("I")
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).netloc.lower()
+    for prefix in ("www.", "mobile."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+def near_duplicate_groups(prompts: Sequence[Prompt]) -> list[int]:
+    """Group number per prompt: prompts with the same text (whitespace aside)
+    share one; so do the copies of one post found under different hosts
+    (twitter.com and x.com), when each host has exactly one.  Several different
+    prompts published in one post (same URL, same host) stay apart."""
+    parent = list(range(len(prompts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_text: dict[str, int] = {}
+    by_post: defaultdict[str, list[int]] = defaultdict(list)
+    for doc, p in enumerate(prompts):
+        text = " ".join(p.prompt.split())
+        if text:
+            union(by_text.setdefault(text, doc), doc)
+        post = post_key(p)
+        if post is not None:
+            by_post[post].append(doc)
+    for docs in by_post.values():
+        if len(docs) < 2:
+            continue
+        hosts = [_host(prompts[d].source_url or "") for d in docs]
+        if len(set(hosts)) == len(hosts):  # one copy per host: the same post
+            for d in docs[1:]:
+                union(docs[0], d)
+    return [find(i) for i in range(len(prompts))]
+
+
+def _buckets(sizes: list[int]) -> list[tuple[int, float]]:
+    """``(first document, length factor)`` per length class, for documents
+    numbered by increasing ``sizes``."""
+    n = len(sizes)
+    if not n:
+        return [(0, 1.0)]
+    avg = (sum(sizes) / n) or 1.0
+    out: list[tuple[int, float]] = []
+    for k in range(LENGTH_BUCKETS):
+        lo, hi = k * n // LENGTH_BUCKETS, (k + 1) * n // LENGTH_BUCKETS
+        if hi > lo:
+            mid = sizes[(lo + hi) // 2]
+            out.append((lo, LENGTH_FLOOR + (1.0 - LENGTH_FLOOR) / (1.0 + mid / avg)))
+    return out
 
 
 class Index:
     """Everything the engine searches; immutable after construction."""
 
     def __init__(self, prompts: Sequence[Prompt]) -> None:
-        self.prompts: list[Prompt] = list(prompts)
+        # Documents are numbered by length (description + body), so that a
+        # posting array splits into length classes by bisection (``buckets``).
+        sizes = [len(p.description) + len(p.prompt) for p in prompts]
+        perm = sorted(range(len(prompts)), key=sizes.__getitem__)
+        self.prompts: list[Prompt] = [prompts[i] for i in perm]
         self.by_id: dict[str, int] = {}
+        new_of = [0] * len(perm)
+        for new, old in enumerate(perm):
+            new_of[old] = new
+        for old, p in enumerate(prompts):  # the first of duplicate ids wins
+            self.by_id.setdefault(p.id, new_of[old])
+        self.buckets: list[tuple[int, float]] = _buckets(sorted(sizes))
         self.title_keys: list[str] = []
         self.by_title: dict[str, list[int]] = defaultdict(list)
         self.by_category: dict[str, list[int]] = defaultdict(list)
         self.by_tag: dict[str, list[int]] = defaultdict(list)
         self.category_names: dict[str, str] = {}
         self.tag_names: dict[str, str] = {}
-        self.short: dict[str, dict[int, float]] = defaultdict(dict)
-        self.group: list[int] = []
-        self._build_short()
-        self.short = dict(self.short)
-        self.short_vocab: list[str] = sorted(self.short)
+        self.post: tuple[Postings, ...] = (*self._build_short(), *self._build_long())
+        self.group: list[int] = near_duplicate_groups(self.prompts)
         self.order: list[int] = sorted(
             range(len(self.prompts)), key=lambda i: (self.title_keys[i], self.prompts[i].id)
         )
         self.rank_of: list[int] = [0] * len(self.prompts)
         for pos, doc in enumerate(self.order):
             self.rank_of[doc] = pos
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._build_fts()
-        self.df: dict[str, int] = dict(
-            self.db.execute("SELECT term, doc FROM vocab")  # type: ignore[arg-type]
-        )
-        for term, posting in self.short.items():  # df over all fields, roughly
-            if len(posting) > self.df.get(term, 0):
-                self.df[term] = len(posting)
+        # Document frequency over all fields, roughly (the largest field list).
+        self.df: dict[str, int] = {t: len(d) for t, d in self.post[TEXT].items()}
+        short_terms: set[str] = set()
+        for f in SHORT_FIELDS:
+            short_terms.update(self.post[f])
+            for term, docs in self.post[f].items():
+                if len(docs) > self.df.get(term, 0):
+                    self.df[term] = len(docs)
+        self.short_vocab: list[str] = sorted(short_terms)
         self.vocab: list[str] = sorted(self.df)
         self._pools: dict[tuple[int, int], list[str]] = {}
         self.by_len: dict[int, list[str]] = defaultdict(list)
@@ -73,69 +179,57 @@ class Index:
                     self.by_stem[stem(term)].append(term)
 
     # -- building -----------------------------------------------------------
-    def _add(self, text_key: str, doc: int, weight: float) -> None:
-        for tok in tokens(text_key):
-            post = self.short[tok]
-            if post.get(doc, 0.0) < weight:
-                post[doc] = weight
-
-    def _build_short(self) -> None:
-        groups: dict[str, int] = {}
+    def _build_long(self) -> tuple[Postings, Postings]:
+        """Postings of the description, and of description + body."""
+        description, text = _Inverter(), _Inverter()
         for doc, p in enumerate(self.prompts):
-            self.by_id.setdefault(p.id, doc)
+            terms = doc_terms(p.description)
+            description.add(doc, terms)
+            terms.update(doc_terms(p.prompt))
+            text.add(doc, terms)
+        return description.done(), text.done()
+
+    def _build_short(self) -> tuple[Postings, ...]:
+        """Postings per short field; fills the name lookups."""
+        titles, tags, categories, authors = (_Inverter() for _ in SHORT_FIELDS)
+        for doc, p in enumerate(self.prompts):
             tkey = key(p.title)
             self.title_keys.append(tkey)
-            self.by_title[" ".join(tokens(tkey))].append(doc)
-            self._add(tkey, doc, W_TITLE)
+            ttoks = tokens(tkey)
+            self.by_title[" ".join(ttoks)].append(doc)
+            titles.add(doc, set(ttoks))
             ckey = key(p.category)
             self.by_category[ckey].append(doc)
             self.category_names.setdefault(ckey, p.category)
-            self._add(ckey, doc, W_CATEGORY)
+            categories.add(doc, set(tokens(ckey)))
+            mine: set[str] = set()
             for tag in p.tags:
                 gkey = key(tag)
                 if doc not in self.by_tag[gkey][-1:]:
                     self.by_tag[gkey].append(doc)
                 self.tag_names.setdefault(gkey, tag)
-                self._add(gkey, doc, W_TAG)
+                mine.update(tokens(gkey))
+            tags.add(doc, mine)
             if p.author:
-                self._add(key(p.author), doc, W_AUTHOR)
-            # Near-duplicates: the same post, or the same prompt text.
-            text_hash = "text:" + hashlib.blake2b(
-                " ".join(p.prompt.split()).encode(), digest_size=12
-            ).hexdigest()
-            post = post_key(p)
-            mine = [k for k in (post, text_hash) if k is not None]
-            gid = next((groups[k] for k in mine if k in groups), doc)
-            for k in mine:
-                groups.setdefault(k, gid)
-            self.group.append(gid)
-
-    def _build_fts(self) -> None:
-        db = self.db
-        db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5(description, body, "
-            "tokenize='unicode61 remove_diacritics 0', detail=column)"
-        )
-        db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row')")
-        rows = (
-            (
-                doc,
-                fts_text(key(p.description)),
-                fts_text(key(p.prompt)),
-            )
-            for doc, p in enumerate(self.prompts)
-        )
-        db.executemany("INSERT INTO docs(rowid, description, body) VALUES (?, ?, ?)", rows)
-        # Length prior for long-field matches (as BM25's length normalisation):
-        # a word in a short text says more about it than one in 3,000 characters.
-        sizes = [len(p.description) + len(p.prompt) for p in self.prompts]
-        avg = (sum(sizes) / len(sizes)) if sizes else 1.0
-        self.long_norm: list[float] = [1.0 / (1.0 + n / avg) for n in sizes]
+                authors.add(doc, set(tokens(key(p.author))))
+        return titles.done(), tags.done(), categories.done(), authors.done()
 
     # -- lookups ------------------------------------------------------------
     def idf(self, term: str) -> float:
         n = len(self.prompts) or 1
         return math.log(1.0 + n / (1 + self.df.get(term, 0)))
+
+    def split(self, docs: array[int], value: float) -> list[tuple[float, array[int]]]:
+        """A long-field posting array cut into length classes, each with
+        ``value`` times its length factor."""
+        out: list[tuple[float, array[int]]] = []
+        bounds = self.buckets
+        for k, (start, factor) in enumerate(bounds):
+            lo = bisect_left(docs, start)
+            hi = bisect_left(docs, bounds[k + 1][0]) if k + 1 < len(bounds) else len(docs)
+            if hi > lo:
+                out.append((value * factor, docs[lo:hi]))
+        return out
 
     def pool(self, n: int, edits: int) -> list[str]:
         """Terms whose length is within ``edits`` of ``n`` (typo candidates), cached."""

@@ -86,8 +86,35 @@ def key(text: str) -> str:
     return fold(strip_placeholders(text))
 
 
+# ASCII bytes that make up words (``[^\W_]`` once lower-cased): the rest separate.
+_ASCII_SEPARATE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+
+
+def doc_terms(text: str) -> set[str]:
+    """The distinct tokens of a displayed field: ``set(tokens(key(text)))``,
+    with a fast path for ASCII keys (most prompt bodies): ``bytes.translate``
+    and ``split`` instead of the Unicode word regex."""
+    k = key(text)
+    if k.isascii():
+        return set(k.encode().translate(_ASCII_SEPARATE).decode().split())
+    return set(tokens(k))
+
+
 _SUFFIXES = (
-    "ically", "ation", "ness", "ical", "ing", "ies", "ied", "al", "ed", "es", "ly", "s", "y", "e"
+    "ically",
+    "ation",
+    "ness",
+    "ical",
+    "ing",
+    "ies",
+    "ied",
+    "al",
+    "ed",
+    "es",
+    "ly",
+    "s",
+    "y",
+    "e",
 )
 
 

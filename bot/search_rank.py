@@ -2,8 +2,7 @@
 
 A token matches a term exactly (similarity 1), as the prefix of a longer term
 when it is the half-typed last word, or within one edit (two for long words)
-when the user made a typo.  Expansions feed both the short-field index and the
-FTS5 ``MATCH`` expression.
+when the user made a typo.  Expansions feed both the per-field inverted indexes.
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
         if term not in out or out[term].sim < sim:
             out[term] = Expansion(term, sim, ix.idf(term))
 
-    if token in ix.df or token in ix.short:
+    if token in ix.df:
         add(token, 1.0)
     if is_cjk(token):
         if last and len(token) == 1:
@@ -76,8 +75,3 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
             if dist:
                 add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
     return sorted(out.values(), key=lambda e: -e.sim)
-
-
-def quote(term: str) -> str:
-    """``term`` as an FTS5 string (a phrase of one token)."""
-    return '"' + term.replace('"', '""') + '"'

@@ -19,23 +19,53 @@ def P(pid: str, title: str, prompt: str = "a picture", **kw: object) -> Prompt: 
 
 LIB = [
     P("neon", "Neon Dreams in Tokyo", "rain-slicked streets at night, neon signs", tags=("neon",)),
-    P("chibi", "3D Chibi Proposal Scene", "two people as chibi characters, floral arch",
-      category="3d", tags=("chibi", "cute")),
-    P("cafe", "Café Vibes: Parisian Mornings", "a woman with a croissant in Paris",
-      category="portraits"),
-    P("lighthouse", "Stormy Lighthouse Painting", "oil painting of waves crashing on rocks",
-      category="art", tags=("painting",)),
-    P("taxi", "Taxi in Kabukicho on a rainy night",
-      "雨の夜の歌舞伎町1番街の前に止まっているタクシーを映画的な角度で撮影。"),
+    P(
+        "chibi",
+        "3D Chibi Proposal Scene",
+        "two people as chibi characters, floral arch",
+        category="3d",
+        tags=("chibi", "cute"),
+    ),
+    P(
+        "cafe",
+        "Café Vibes: Parisian Mornings",
+        "a woman with a croissant in Paris",
+        category="portraits",
+    ),
+    P(
+        "lighthouse",
+        "Stormy Lighthouse Painting",
+        "oil painting of waves crashing on rocks",
+        category="art",
+        tags=("painting",),
+    ),
+    P(
+        "taxi",
+        "Taxi in Kabukicho on a rainy night",
+        "雨の夜の歌舞伎町1番街の前に止まっているタクシーを映画的な角度で撮影。",
+    ),
     P("beijing", "Mythical characters on Beijing subway", "拥挤的北京地铁车厢，乘客全是神话人物"),
-    P("swim", "Poolside Portrait", 'a woman wearing a {argument name="swimsuit color" '
-      'default="light blue"} swimsuit by the pool', category="portraits"),
+    P(
+        "swim",
+        "Poolside Portrait",
+        'a woman wearing a {argument name="swimsuit color" '
+        'default="light blue"} swimsuit by the pool',
+        category="portraits",
+    ),
     P("robot", "Retro Robot Toy", "tin robot toy on a shelf", category="3d", tags=("retro",)),
     P("robot2", "Vintage Tin Robot", "tin robot toy on a shelf", category="3d"),
-    P("post-x", "Golden Hour Selfie", "selfie in a wheat field",
-      source_url="https://x.com/someone/status/123456789"),
-    P("post-tw", "Golden Hour Selfie in a Field", "a selfie in a wheat field at golden hour",
-      source_url="https://twitter.com/someone/status/123456789"),
+    P(
+        "post-x",
+        "Golden Hour Selfie",
+        "selfie in a wheat field",
+        source_url="https://x.com/someone/status/123456789",
+    ),
+    P(
+        "post-tw",
+        "Golden Hour Selfie in a Field",
+        "a selfie in a wheat field at golden hour",
+        source_url="https://twitter.com/someone/status/123456789",
+    ),
 ]
 
 
@@ -178,3 +208,36 @@ def test_corpus_queries_in_top5(corpus_dir: Path) -> None:
         if not {h.prompt.path for h in hits} & set(q["relevant"]):
             missed.append(q["query"])
     assert missed == []
+
+
+def test_one_post_with_many_prompts_is_not_collapsed() -> None:
+    """Several different prompts published in one post share its URL: all show."""
+    url = "https://x.com/someone/status/987654321"
+    lib = [
+        P(
+            f"card{i:02d}",
+            f"Trading card {i:02d}",
+            f"trading card design number {i}",
+            source_url=url,
+        )
+        for i in range(23)
+    ]
+    lib.append(P("copy", "Trading card copy", "trading card design number 0", source_url=url))
+    eng = SearchEngine.build(lib)
+    ids = {h.prompt.id for h in eng.search("trading card", limit=25)}
+    assert len(ids) == 23  # "copy" has card00's text: one of the two shows
+    assert len({"card00", "copy"} & ids) == 1
+    assert top(eng, "trading card copy") == "copy"  # … and stays reachable
+
+
+def test_same_post_on_two_hosts_collapses_only_when_unambiguous() -> None:
+    tw, x = "https://twitter.com/a/status/42", "https://x.com/a/status/42"
+    lib = [
+        P("tw", "Red fox in snow", "a red fox", source_url=tw),
+        P("x", "Red fox in the snow", "a red fox in snow", source_url=x),
+        P("x2", "Red fox portrait", "a red fox portrait", source_url=x),
+    ]
+    eng = SearchEngine.build(lib)  # x.com has two prompts of post 42: no pairing
+    assert {h.prompt.id for h in eng.search("red fox")} == {"tw", "x", "x2"}
+    eng = SearchEngine.build(lib[:2])
+    assert len(eng.search("red fox")) == 1
