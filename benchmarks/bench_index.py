@@ -74,13 +74,11 @@ def _child(scenario: str, library: Path, db: Path) -> dict:
 
 def _touch_one(library: Path) -> None:
     """Append a space to one prompt file (a real edit: new bytes, new mtime)."""
-    for root, _dirs, files in os.walk(library):
-        for name in sorted(files):
-            if name.endswith(".md") and name.lower() != "readme.md":
-                path = Path(root) / name
-                with open(path, "a", encoding="utf-8") as handle:
-                    handle.write(" ")
-                return
+    from bot.library import scan
+
+    files, _ = scan(library)
+    with open(files[len(files) // 2].abspath, "a", encoding="utf-8") as handle:
+        handle.write(" ")
 
 
 def run(library: Path) -> list[tuple[str, dict]]:

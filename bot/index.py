@@ -25,6 +25,7 @@ import aiosqlite
 from bot import parse, text
 from bot.index_schema import (
     MIGRATIONS,
+    RENUMBER_SLOTS,
     SCHEMA_VERSION,
     problem_row,
     prompt_from_json,
@@ -125,6 +126,7 @@ class Index:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._slots_stale = False  # a migration added tables that the next refresh fills
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -160,6 +162,7 @@ class Index:
         version = (await (await self.db.execute("PRAGMA user_version")).fetchone())[0]
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {version} is newer than this promptbot")
+        self._slots_stale = version < SCHEMA_VERSION
         for number in range(version, SCHEMA_VERSION):
             await self.db.executescript(MIGRATIONS[number])
             await self.db.execute(f"PRAGMA user_version = {number + 1:d}")
@@ -224,72 +227,84 @@ class Index:
         present = {file.path for file in files}
         gone = [path for path in known if path not in present]
 
-        db = self.db
-        for path in gone:
-            await self._forget(path, known[path][3])
+        touched: list[tuple[int, int, str]] = []
+        forget: list[tuple[str, str | None]] = [(path, known[path][3]) for path in gone]
+        stored: list[_Parsed] = []
         for (file, _), item in zip(jobs, parsed, strict=True):
             if item is None:  # same bytes, new mtime
                 summary.unchanged += 1
-                await db.execute(
-                    "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
-                    (file.size, file.mtime_ns, file.path),
-                )
+                touched.append((file.size, file.mtime_ns, file.path))
                 continue
             old = known.get(file.path)
             if old is None:
                 summary.added += 1
             else:
                 summary.updated += 1
-                await self._forget(file.path, old[3])
-            await self._store(item)
-        await db.execute("DELETE FROM problems WHERE origin = 'scan'")
-        await db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?)",
-            [problem_row(p, "scan") for p in scan_problems],
-        )
-        await self.set_meta("parser_version", PARSER_VERSION)  # commits
+                forget.append((file.path, old[3]))
+            stored.append(item)
+        await self._write(forget, touched, stored, scan_problems)
         summary.removed = len(gone)
         summary.problems = await self.problems()
         summary.problem_files = len({p.path for p in summary.problems})
         summary.errors = sum(p.severity == "error" for p in summary.problems)
         return summary
 
-    async def _forget(self, path: str, prompt_id: str | None) -> None:
-        await self.db.execute("DELETE FROM files WHERE path = ?", (path,))
-        await self.db.execute("DELETE FROM problems WHERE path = ? AND origin = 'file'", (path,))
-        if prompt_id is not None:
-            await self.db.execute("DELETE FROM prompts WHERE id = ?", (prompt_id,))
-
-    async def _store(self, item: _Parsed) -> None:
-        prompt, file = item.prompt, item.file
-        await self.db.execute(
-            "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-            (file.path, file.size, file.mtime_ns, item.digest, prompt.id if prompt else None),
+    async def _write(
+        self,
+        forget: list[tuple[str, str | None]],
+        touched: list[tuple[int, int, str]],
+        stored: list[_Parsed],
+        scan_problems: list[Problem],
+    ) -> None:
+        """One transaction of batched statements (a round trip per statement kind,
+        not per file: that is what makes a cold build of 100,000 files affordable)."""
+        db = self.db
+        paths = [(path,) for path, _ in forget]
+        await db.executemany("DELETE FROM files WHERE path = ?", paths)
+        await db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
+        await db.executemany(  # prompt_tags follow by ON DELETE CASCADE
+            "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
         )
-        await self.db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?)",
-            [problem_row(p, "file") for p in item.problems],
-        )
-        if prompt is None:
-            return
-        rnd = random.random()
-        await self.db.execute(
+        await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
+        files, problems, prompts, tags = [], [], [], []
+        for item in stored:
+            prompt, file = item.prompt, item.file
+            files.append(
+                (file.path, file.size, file.mtime_ns, item.digest, prompt.id if prompt else None)
+            )
+            problems.extend(problem_row(p, "file") for p in item.problems)
+            if prompt is None:
+                continue
+            prompts.append(
+                (
+                    prompt.id,
+                    prompt.path,
+                    prompt.category,
+                    text.fold(prompt.category),
+                    random.random(),
+                    prompt_to_json(prompt),
+                )
+            )
+            distinct = {text.fold(tag): tag for tag in reversed(prompt.tags)}
+            tags.extend((prompt.id, tag, key, random.random()) for key, tag in distinct.items())
+        await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
+        await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
+        await db.executemany(
             "INSERT INTO prompts (id, path, category, category_key, rnd, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                prompt.id,
-                prompt.path,
-                prompt.category,
-                text.fold(prompt.category),
-                rnd,
-                prompt_to_json(prompt),
-            ),
+            prompts,
         )
-        tags = {text.fold(tag): tag for tag in reversed(prompt.tags)}
-        await self.db.executemany(
-            "INSERT INTO prompt_tags VALUES (?, ?, ?, ?)",
-            [(prompt.id, tag, key, random.random()) for key, tag in tags.items()],
+        await db.executemany("INSERT INTO prompt_tags VALUES (?, ?, ?, ?)", tags)
+        await db.execute("DELETE FROM problems WHERE origin = 'scan'")
+        await db.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?)",
+            [problem_row(p, "scan") for p in scan_problems],
         )
+        if forget or stored or self._slots_stale:
+            for statement in RENUMBER_SLOTS:
+                await db.execute(statement)
+            self._slots_stale = False
+        await self.set_meta("parser_version", PARSER_VERSION)  # commits
 
     async def problems(self) -> list[Problem]:
         cursor = await self.db.execute(
@@ -330,20 +345,41 @@ class Index:
         return [(name, n) async for name, n in cursor]
 
     async def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
-        """A random prompt under the filters: one index seek from a random point
-        of a random key (no scan of the table), wrapping round at the end."""
-        where, args, table, key = [], [], "prompts p", "p.rnd"
-        if tag is not None:
-            table, key = "prompt_tags t JOIN prompts p ON p.id = t.prompt_id", "t.rnd"
-            where.append("t.tag_key = ?")
-            args.append(text.fold(tag))
+        """A uniformly random prompt under the filters.
+
+        One filter: two index seeks in ``prompt_slots`` (its size, then a random
+        slot), whatever the size of the library.  Both filters: a random pick
+        among the prompts of the tag that are in the category (the rarer pair)."""
+        keys = []
         if category is not None:
-            where.append("p.category_key = ?")
-            args.append(text.fold(category))
-        for start in (random.random(), 0.0):
-            sql = f"SELECT p.data FROM {table} WHERE {' AND '.join([*where, f'{key} >= ?'])}"
-            cursor = await self.db.execute(f"{sql} ORDER BY {key} LIMIT 1", (*args, start))
-            row = await cursor.fetchone()
-            if row:
-                return prompt_from_json(row[0])
-        return None
+            keys.append("c:" + text.fold(category))
+        if tag is not None:
+            keys.append("t:" + text.fold(tag))
+        if len(keys) < 2:
+            key = keys[0] if keys else ""
+            cursor = await self.db.execute(
+                "SELECT max(slot) FROM prompt_slots WHERE key = ?", (key,)
+            )
+            top = (await cursor.fetchone())[0]
+            if top is None:
+                return None
+            cursor = await self.db.execute(
+                "SELECT p.data FROM prompt_slots s JOIN prompts p ON p.id = s.prompt_id"
+                " WHERE s.key = ? AND s.slot = ?",
+                (key, random.randint(0, top)),
+            )
+        else:
+            where = (
+                " FROM prompt_tags t JOIN prompts p ON p.id = t.prompt_id"
+                " WHERE t.tag_key = ? AND p.category_key = ?"
+            )
+            args = (keys[1][2:], keys[0][2:])
+            count = (await (await self.db.execute("SELECT count(*)" + where, args)).fetchone())[0]
+            if not count:
+                return None
+            cursor = await self.db.execute(
+                "SELECT p.data" + where + " LIMIT 1 OFFSET ?",
+                (*args, random.randrange(count)),
+            )
+        row = await cursor.fetchone()
+        return prompt_from_json(row[0]) if row else None

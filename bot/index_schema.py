@@ -50,6 +50,24 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX problems_path ON problems (path);
     """,
+    # Dense slot numbers per filter ('' = all, 'c:<category>', 't:<tag>'): a uniform
+    # random pick is then two index seeks (the highest slot, then a random slot).
+    """
+    CREATE TABLE prompt_slots (
+        key TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        prompt_id TEXT NOT NULL,
+        PRIMARY KEY (key, slot)
+    ) WITHOUT ROWID;
+    """,
+)
+RENUMBER_SLOTS = (
+    "DELETE FROM prompt_slots",
+    "INSERT INTO prompt_slots SELECT '', row_number() OVER (ORDER BY n) - 1, id FROM prompts",
+    "INSERT INTO prompt_slots SELECT 'c:' || category_key,"
+    " row_number() OVER (PARTITION BY category_key ORDER BY n) - 1, id FROM prompts",
+    "INSERT INTO prompt_slots SELECT 't:' || tag_key,"
+    " row_number() OVER (PARTITION BY tag_key ORDER BY prompt_id) - 1, prompt_id FROM prompt_tags",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

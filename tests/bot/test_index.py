@@ -156,3 +156,21 @@ async def test_the_whole_corpus_is_indexed(corpus_dir: Path, tmp_path: Path) -> 
     async with Index(db) as index:
         again = await index.refresh(corpus_dir)
         assert (again.unchanged, again.added, again.updated) == (8921, 0, 0)
+
+
+async def test_random_is_uniform(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    for n in range(4):
+        write(root, f"c/p{n}.md", doc(f"Prompt {n}", category="c", tags=("t",)))
+    async with Index(tmp_path / "i.sqlite3") as index:
+        await index.refresh(root)
+        for filters in ({}, {"category": "c"}, {"tag": "t"}, {"category": "c", "tag": "t"}):
+            counts: dict[str, int] = {}
+            for _ in range(800):
+                pick = await index.random(**filters)
+                counts[pick.id] = counts.get(pick.id, 0) + 1
+            # 800 draws of 4: each ~200; below 120 has a probability far under 1e-9
+            assert len(counts) == 4 and min(counts.values()) > 120, (filters, counts)
+        (root / "c" / "p0.md").unlink()
+        await index.refresh(root)
+        assert {(await index.random(tag="t")).id for _ in range(100)} == {"c/p1", "c/p2", "c/p3"}
