@@ -32,7 +32,10 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # Once the rarer query words have found this many prompts, the commoner ones
 # are only looked up among those (their long match lists are what costs; a
 # prompt that matches nothing but common words cannot rank well).
+# Also a query word with more matches than BIG is only looked up among the
+# prompts the rarer words found ("portrait" in thousands of titles).
 CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
+BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
@@ -242,8 +245,9 @@ def _bests(
 
     Built from C-level ``dict``/``set`` operations over the posting arrays:
     ``dict.fromkeys`` per (term, field), applied in increasing value order so
-    the best value wins.  Rarest tokens first; once they have found
-    ``CANDIDATES`` prompts, the commoner tokens only score those."""
+    the best value wins.  Rarest tokens first; a token with more than ``BIG``
+    matches, or any token once the rarer ones have found ``CANDIDATES``
+    prompts, only scores the prompts found so far."""
     cap = max(CANDIDATES_MIN, len(ix.prompts) // CANDIDATES_DIV)
     post = ix.post
     lists: list[list[tuple[float, Sequence[int]]]] = []
@@ -262,18 +266,17 @@ def _bests(
         pairs.sort(key=_first)
         lists.append(pairs)
         sizes.append(sum(len(d) for _, d in pairs))
+    big = max(BIG_MIN, len(ix.prompts) // BIG_DIV)
     out: list[dict[int, float]] = [{} for _ in exps]
-    pool = allowed  # restrict to these documents (None: all)
     found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):
+        pool = found if found and (sizes[i] > big or len(found) >= cap) else allowed
         best: dict[int, float] = {}
         for v, docs in lists[i]:
             best.update(dict.fromkeys(docs if pool is None else pool.intersection(docs), v))
         out[i] = best
-        if pool is None or pool is allowed:
+        if pool is not found:
             found.update(best)
-            if len(found) >= cap:
-                pool = found
     return out
 
 
