@@ -206,3 +206,21 @@ async def test_life_cycle_sync_once_sigint_and_a_rejected_token(
     assert "Traceback" not in rejected.output()
     assert "not-the-token" not in rejected.output()
     fake.violations_expected = any("401" in v for v in fake.violations)
+
+
+async def test_sync_registers_the_commands_in_one_guild(
+    fake_discord: Any, library: Path, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    work = tmp_path / "work"
+    work.mkdir()
+    env = bot_env(fake, library, tmp_path)
+    sync = await start_bot(env, work, "sync", "--guild", str(fake.guild_id))
+    assert await asyncio.wait_for(sync.process.wait(), 60) == 0, sync.output()
+    puts = [r for r in fake.requests if r.method == "PUT"]
+    assert [r.route for r in puts] == ["/applications/{application_id}/guilds/{guild_id}/commands"]
+    assert sorted(c["name"] for c in puts[0].json) == ["prompt", "random", "tags"]
+    assert "synced 3 slash commands to guild" in sync.output()
+    bad = await start_bot(env, work, "sync", "--guild", "not-a-number")
+    assert await asyncio.wait_for(bad.process.wait(), 60) == 2
+    assert "PROMPTBOT_DEV_GUILD: 'not-a-number' is not a guild id" in bad.output()
