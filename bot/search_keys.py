@@ -90,14 +90,23 @@ def key(text: str) -> str:
 _ASCII_SEPARATE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 
+# The non-ASCII characters most common in prompt bodies that separate words
+# (none is a word character): replaced by spaces, most bodies become ASCII.
+SEPARATORS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2022\u2026\u3002\u3001\u00b7\u2550"
+
+
 def doc_terms(text: str) -> set[str]:
     """The distinct tokens of a displayed field: ``set(tokens(key(text)))``,
     with a fast path for ASCII keys (most prompt bodies): ``bytes.translate``
     and ``split`` instead of the Unicode word regex."""
     k = key(text)
-    if k.isascii():
-        return set(k.encode().translate(_ASCII_SEPARATE).decode().split())
-    return set(tokens(k))
+    if not k.isascii():
+        for sep in SEPARATORS:
+            if sep in k:
+                k = k.replace(sep, " ")
+        if not k.isascii():
+            return set(tokens(k))
+    return set(k.encode().translate(_ASCII_SEPARATE).decode().split())
 
 
 _SUFFIXES = (
@@ -118,10 +127,15 @@ _SUFFIXES = (
 )
 
 
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {}
+for _suffix in _SUFFIXES:
+    _SUFFIXES_BY_LAST[_suffix[-1]] = (*_SUFFIXES_BY_LAST.get(_suffix[-1], ()), _suffix)
+
+
 def stem(term: str) -> str:
     """A crude English stem, used only to offer word-form variants of a query
     word ("hats" -> "hat", "arrested" -> "arrest", "satirical" -> "satir")."""
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES_BY_LAST.get(term[-1:], ()):  # in _SUFFIXES order
         if term.endswith(suffix) and len(term) - len(suffix) >= 3:
             return term[: -len(suffix)]
     return term

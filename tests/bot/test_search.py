@@ -241,3 +241,29 @@ def test_same_post_on_two_hosts_collapses_only_when_unambiguous() -> None:
     assert {h.prompt.id for h in eng.search("red fox")} == {"tw", "x", "x2"}
     eng = SearchEngine.build(lib[:2])
     assert len(eng.search("red fox")) == 1
+
+
+def test_doc_terms_fast_paths_match_the_tokenizer() -> None:
+    from bot.search_keys import _WORD, SEPARATORS, doc_terms, key, tokens
+
+    assert not any(_WORD.match(sep) for sep in SEPARATORS)
+    for text in (
+        "A “quoted” word—and more… Café_au_lait x2, 4K • ok",
+        "雨の夜の歌舞伎町。タクシー、“neon” ﬁne ＡＢＣ",
+        'wear a {argument name="c" default="Light Blue"} suit',
+        "",
+    ):
+        assert doc_terms(text) == set(tokens(key(text)))
+
+
+def test_stem() -> None:
+    from bot.search_keys import stem
+
+    assert [stem(w) for w in ("hats", "arrested", "satirical", "cities", "fly", "kiss")] == [
+        "hat",
+        "arrest",
+        "satir",
+        "cit",
+        "fly",
+        "kis",
+    ]
