@@ -58,10 +58,18 @@ def clean(text: str) -> str:
     Idempotent; ASCII text is returned as it is (the common, fast case)."""
     if text.isascii():
         return text
-    if _SUSPECT.search(text):
-        text = ftfy.fix_text(text, _FTFY_CONFIG)
+    # Invisible characters go first: one between two mojibake bytes would hide them.
     if _TRANSLATED.search(text):
         text = text.translate(_TRANSLATE)
+    for _ in range(3):  # a repair can reveal another layer of mojibake; stop at a fixed point
+        if not _SUSPECT.search(text):
+            break
+        fixed = ftfy.fix_text(text, _FTFY_CONFIG)
+        if _TRANSLATED.search(fixed):
+            fixed = fixed.translate(_TRANSLATE)
+        if fixed == text:
+            break
+        text = fixed
     return unicodedata.normalize("NFC", text)
 
 
