@@ -42,7 +42,7 @@ class Snapshot:
     _tag_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, prompts: list[Prompt]) -> Snapshot:
+    def build(cls, prompts: list[Prompt], body_terms: list[str] | None = None) -> Snapshot:
         grouped: dict[str, list[Prompt]] = {}
         tag_counts: Counter[str] = Counter()
         per_category: dict[str, Counter[str]] = {}
@@ -53,7 +53,7 @@ class Snapshot:
             tag_counts.update(distinct)
             per_category.setdefault(key, Counter()).update(distinct)
         return cls(
-            engine=SearchEngine.build(prompts),
+            engine=SearchEngine.build(prompts, body_terms),
             categories=_ranked(
                 Counter({group[0].category: len(group) for group in grouped.values()})
             ),
@@ -110,8 +110,8 @@ class Catalog:
             summary = await self.index.refresh(self.settings.require_library())
             changed = summary.added or summary.updated or summary.removed
             if changed or self.snapshot is None:
-                prompts = await self.index.prompts()
-                self.snapshot = await asyncio.to_thread(Snapshot.build, prompts)
+                prompts, terms = await self.index.prompts_and_terms()
+                self.snapshot = await asyncio.to_thread(Snapshot.build, prompts, terms)
             log.info("library %s: %s", self.settings.library, summary.line())
             for problem in summary.problems:
                 if problem.severity == "error":

@@ -129,7 +129,7 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("search: --limit must be between 1 and 100")
     index, _ = await _open_index(settings)
     try:
-        engine = SearchEngine.build(await index.prompts())
+        engine = SearchEngine.build(*await index.prompts_and_terms())
     finally:
         await index.close()
     _validate_filters(engine, args.category, args.tag)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot import parse, text
+from bot import parse, search_keys, text
 from bot.index_schema import (
     MIGRATIONS,
     RENUMBER_SLOTS,
@@ -43,7 +43,7 @@ def _parser_version() -> str:
     """A digest of the parser's own source (every ``bot`` module it uses): when the
     parser changes, every file is parsed again on the next refresh, without anyone
     having to remember to bump a number."""
-    names = {parse.__name__}
+    names = {parse.__name__, search_keys.__name__}
     for value in vars(parse).values():
         name = getattr(value, "__module__", None) or getattr(value, "__name__", None)
         if isinstance(name, str) and name.startswith("bot."):
@@ -82,6 +82,7 @@ class _Parsed:
     digest: str
     prompt: Prompt | None
     problems: tuple[Problem, ...]
+    body_terms: str = ""
 
 
 def _read_and_parse(file: LibraryFile, known_digest: str | None) -> _Parsed | None:
@@ -95,7 +96,8 @@ def _read_and_parse(file: LibraryFile, known_digest: str | None) -> _Parsed | No
     if digest == known_digest:
         return None
     result = parse.parse_document(data, file.path)
-    return _Parsed(file, digest, result.prompt, result.problems)
+    terms = search_keys.body_terms(result.prompt) if result.prompt is not None else ""
+    return _Parsed(file, digest, result.prompt, result.problems, terms)
 
 
 def _parse_many(jobs: Sequence[tuple[LibraryFile, str | None]], progress: Progress | None):
@@ -166,6 +168,8 @@ class Index:
         for number in range(version, SCHEMA_VERSION):
             await self.db.executescript(MIGRATIONS[number])
             await self.db.execute(f"PRAGMA user_version = {number + 1:d}")
+        if 0 < version < SCHEMA_VERSION:  # new columns: every file is parsed again
+            await self.db.execute("DELETE FROM meta WHERE key = 'parser_version'")
         await self.db.commit()
         await self.db.execute("SELECT count(*) FROM prompts")  # reads a page: catches corruption
 
@@ -283,6 +287,7 @@ class Index:
                     text.fold(prompt.category),
                     random.random(),
                     prompt_to_json(prompt),
+                    item.body_terms,
                 )
             )
             distinct = {text.fold(tag): tag for tag in reversed(prompt.tags)}
@@ -290,8 +295,8 @@ class Index:
         await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
         await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         await db.executemany(
-            "INSERT INTO prompts (id, path, category, category_key, rnd, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO prompts (id, path, category, category_key, rnd, data, body_terms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             prompts,
         )
         await db.executemany("INSERT INTO prompt_tags VALUES (?, ?, ?, ?)", tags)
@@ -315,6 +320,12 @@ class Index:
     async def prompts(self) -> list[Prompt]:
         cursor = await self.db.execute("SELECT data FROM prompts ORDER BY n")
         return [prompt_from_json(row[0]) for row in await cursor.fetchall()]
+
+    async def prompts_and_terms(self) -> tuple[list[Prompt], list[str]]:
+        """The prompts and, for each, its stored search tokens (for the engine)."""
+        cursor = await self.db.execute("SELECT data, body_terms FROM prompts ORDER BY n")
+        rows = await cursor.fetchall()
+        return [prompt_from_json(row[0]) for row in rows], [row[1] for row in rows]
 
     async def get(self, prompt_id: str) -> Prompt | None:
         cursor = await self.db.execute("SELECT data FROM prompts WHERE id = ?", (prompt_id,))

@@ -60,6 +60,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (key, slot)
     ) WITHOUT ROWID;
     """,
+    # The search engine's long-field tokens, computed while parsing (in the worker
+    # processes), so that loading the engine does no text processing of bodies.
+    """
+    ALTER TABLE prompts ADD COLUMN body_terms TEXT NOT NULL DEFAULT '';
+    """,
 )
 RENUMBER_SLOTS = (
     "DELETE FROM prompt_slots",

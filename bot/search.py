@@ -59,9 +59,13 @@ class SearchEngine:
         self._expansions: dict[tuple[str, bool, bool], list[Expansion]] = {}
 
     @classmethod
-    def build(cls, prompts: Sequence[Prompt]) -> SearchEngine:
-        """Index ``prompts`` (pure CPU, no I/O)."""
-        return cls(Index(prompts))
+    def build(
+        cls, prompts: Sequence[Prompt], body_terms: Sequence[str] | None = None
+    ) -> SearchEngine:
+        """Index ``prompts`` (pure CPU, no I/O).  ``body_terms``, when given, holds
+        ``body_terms(p)`` for each prompt, computed ahead of time (the SQLite index
+        stores them), which saves most of the build."""
+        return cls(Index(prompts, body_terms))
 
     def __len__(self) -> int:
         return len(self._ix.prompts)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from bot.models import Prompt
-from bot.search_keys import doc_terms, is_cjk, key, post_key, stem, tokens
+from bot.search_keys import body_text, doc_terms, is_cjk, key, post_key, stem, tokens
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own
@@ -148,12 +148,13 @@ def _buckets(sizes: list[int]) -> list[tuple[int, float]]:
 class Index:
     """Everything the engine searches; immutable after construction."""
 
-    def __init__(self, prompts: Sequence[Prompt]) -> None:
+    def __init__(self, prompts: Sequence[Prompt], body_terms: Sequence[str] | None = None) -> None:
         # Documents are numbered by length (description + body), so that a
         # posting array splits into length classes by bisection (``buckets``).
         sizes = [len(p.description) + len(p.prompt) for p in prompts]
         perm = sorted(range(len(prompts)), key=sizes.__getitem__)
         self.prompts: list[Prompt] = [prompts[i] for i in perm]
+        self._body_terms = None if body_terms is None else [body_terms[i] for i in perm]
         self.by_id: dict[str, int] = {}
         new_of = [0] * len(perm)
         for new, old in enumerate(perm):
@@ -198,9 +199,13 @@ class Index:
     def _build_long(self) -> Postings:
         """Postings of description + body."""
         text = _Inverter()
-        for doc, p in enumerate(self.prompts):
-            both = p.description + "\n" + p.prompt if p.description else p.prompt
-            text.add(doc, doc_terms(both))
+        if self._body_terms is not None:
+            for doc, terms in enumerate(self._body_terms):
+                text.add(doc, terms.split(" ") if terms else ())
+        else:
+            for doc, p in enumerate(self.prompts):
+                text.add(doc, doc_terms(body_text(p)))
+        self._body_terms = None
         return text.done()
 
     def _build_short(self) -> tuple[Postings, ...]:

@@ -109,6 +109,17 @@ def doc_terms(text: str) -> set[str]:
     return set(k.encode().translate(_ASCII_SEPARATE).decode().split())
 
 
+def body_text(prompt: Prompt) -> str:
+    """What the long field of a prompt is: its description and its prompt text."""
+    return f"{prompt.description}\n{prompt.prompt}" if prompt.description else prompt.prompt
+
+
+def body_terms(prompt: Prompt) -> str:
+    """The long field's distinct tokens joined by spaces: what the index stores so
+    that building the engine needs no text processing of prompt bodies."""
+    return " ".join(doc_terms(body_text(prompt)))
+
+
 _SUFFIXES = (
     "ically",
     "ation",

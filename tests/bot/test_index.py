@@ -174,3 +174,36 @@ async def test_random_is_uniform(tmp_path: Path) -> None:
         (root / "c" / "p0.md").unlink()
         await index.refresh(root)
         assert {(await index.random(tag="t")).id for _ in range(100)} == {"c/p1", "c/p2", "c/p3"}
+
+
+async def test_stored_search_terms_build_the_same_engine(library: Path, tmp_path: Path) -> None:
+    from bot.search import SearchEngine
+    from bot.search_keys import body_terms
+
+    async with Index(tmp_path / "i.sqlite3") as index:
+        await index.refresh(library)
+        prompts, terms = await index.prompts_and_terms()
+    assert [set(t.split()) for t in terms] == [set(body_terms(p).split()) for p in prompts]
+    stored, computed = SearchEngine.build(prompts, terms), SearchEngine.build(prompts)
+    for query in ("neon rain", "prompt about studio", "chibi", "wedding light"):
+        assert [(h.prompt.id, h.score) for h in stored.search(query)] == [
+            (h.prompt.id, h.score) for h in computed.search(query)
+        ]
+
+
+async def test_an_index_from_before_the_terms_column_is_reparsed(
+    library: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as conn:  # a version-2 database, as an older promptbot left it
+        from bot.index_schema import MIGRATIONS
+
+        for script in MIGRATIONS[:2]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("INSERT INTO meta VALUES ('parser_version', 'whatever')")
+    async with Index(db) as index:
+        summary = await index.refresh(library)
+        assert summary.added == 3
+        _, terms = await index.prompts_and_terms()
+        assert all(terms)
