@@ -99,3 +99,17 @@ async def send(
         await interaction.response.send_message(**kwargs)
     if isinstance(view, OwnedView):
         view.message = message or await interaction.original_response()
+
+
+def known_category(snapshot: Any, name: str) -> str:
+    """The library's spelling of category ``name``, or a UserFacingError listing them."""
+    found = snapshot.category(name)
+    if found is None:
+        names = ", ".join(category for category, _ in snapshot.categories)
+        raise UserFacingError(f"There is no category “{name[:50]}”. Categories: {names}")
+    return found
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices from the engine's ``(name, value)`` pairs."""
+    return [app_commands.Choice(name=name, value=value) for name, value in pairs]

@@ -11,7 +11,7 @@ from bot.render import render_card
 from bot.render_lists import notice
 from bot.render_message import FullPromptButton, full_prompt_reply, no_match_reply
 from bot.render_text import list_description, list_line
-from cogs._views import OwnedView, edit_kwargs, send
+from cogs._views import OwnedView, choices, edit_kwargs, send
 
 QUERY_MAX = 200
 PICK_MAX = min(SELECT_OPTIONS, 10)
@@ -89,8 +89,9 @@ class PromptCog(commands.Cog):
     async def prompt_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        choices = self.snapshot.engine.autocomplete(current[:QUERY_MAX], limit=AUTOCOMPLETE_CHOICES)
-        return [app_commands.Choice(name=name, value=value) for name, value in choices]
+        return choices(
+            self.snapshot.engine.autocomplete(current[:QUERY_MAX], limit=AUTOCOMPLETE_CHOICES)
+        )
 
     @commands.Cog.listener()
     async def on_promptbot_full_prompt(self, interaction: discord.Interaction, prompt_id: str):

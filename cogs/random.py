@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render import render_card
-from cogs._views import OwnedView, UserFacingError, edit_kwargs, send
+from cogs._views import OwnedView, UserFacingError, choices, edit_kwargs, known_category, send
 
 
 class RerollView(OwnedView):
@@ -42,13 +42,7 @@ class RandomCog(commands.Cog):
     def check_filters(self, category: str | None, tag: str | None) -> tuple[str | None, str | None]:
         snapshot = self.bot.catalog.current
         if category is not None:
-            found = snapshot.category(category)
-            if found is None:
-                names = ", ".join(name for name, _ in snapshot.categories)
-                raise UserFacingError(
-                    f"There is no category “{category[:50]}”. Categories: {names}"
-                )
-            category = found
+            category = known_category(snapshot, category)
         if tag is not None:
             found = snapshot.tag(tag)
             if found is None:
@@ -71,18 +65,12 @@ class RandomCog(commands.Cog):
     @random.autocomplete("category")
     async def category_autocomplete(self, interaction: discord.Interaction, current: str):
         engine = self.bot.catalog.current.engine
-        return [
-            app_commands.Choice(name=n, value=v)
-            for n, v in engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES)
-        ]
+        return choices(engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES))
 
     @random.autocomplete("tag")
     async def tag_autocomplete(self, interaction: discord.Interaction, current: str):
         engine = self.bot.catalog.current.engine
-        return [
-            app_commands.Choice(name=n, value=v)
-            for n, v in engine.complete_tag(current, limit=AUTOCOMPLETE_CHOICES)
-        ]
+        return choices(engine.complete_tag(current, limit=AUTOCOMPLETE_CHOICES))
 
 
 async def setup(bot: commands.Bot) -> None:

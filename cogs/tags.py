@@ -10,7 +10,7 @@ from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render import render_card
 from bot.render_lists import PAGE_SIZE, categories_reply, category_page, page_count
 from bot.render_text import list_description, list_line
-from cogs._views import OwnedView, UserFacingError, edit_kwargs, send
+from cogs._views import OwnedView, UserFacingError, choices, edit_kwargs, known_category, send
 
 
 class Pager(OwnedView):
@@ -94,20 +94,13 @@ class TagsCog(commands.Cog):
             total = sum(count for _, count in snapshot.categories)
             await send(interaction, categories_reply(snapshot.categories, total))
             return
-        found = snapshot.category(category)
-        if found is None:
-            names = ", ".join(name for name, _ in snapshot.categories)
-            raise UserFacingError(f"There is no category “{category[:50]}”. Categories: {names}")
-        view = Pager(self, interaction.user.id, found)
+        view = Pager(self, interaction.user.id, known_category(snapshot, category))
         await send(interaction, view.reply(), view)
 
     @tags.autocomplete("category")
     async def category_autocomplete(self, interaction: discord.Interaction, current: str):
         engine = self.bot.catalog.current.engine
-        return [
-            app_commands.Choice(name=n, value=v)
-            for n, v in engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES)
-        ]
+        return choices(engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES))
 
 
 async def setup(bot: commands.Bot) -> None:
