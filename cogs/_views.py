@@ -23,8 +23,8 @@ class UserFacingError(app_commands.AppCommandError):
 class OwnedView(discord.ui.View):
     """A view that answers only the user who invoked the command."""
 
-    def __init__(self, owner_id: int, *, timeout: float | None = VIEW_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
         self.owner_id = owner_id
         self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
 

@@ -94,3 +94,15 @@ async def test_an_unexpected_failure_is_an_ephemeral_apology(bot: Any, caplog: A
     assert kind == 4 and message["flags"] & EPHEMERAL
     assert message["content"].startswith("Sorry, something went wrong")
     assert any("command /random failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_views_time_out_and_disable_their_controls(bot: Any, monkeypatch: Any) -> None:
+    import cogs._views
+
+    monkeypatch.setattr(cogs._views, "VIEW_TIMEOUT", 0.5)
+    handle = await bot.send_slash_command("tags", {"category": "animals"})
+    _, message = await shown(handle)
+    assert not button(message, "≫")["disabled"]
+    edit = await handle.wait_for_request("PATCH", "/messages/@original", timeout=10)
+    expired = components(edit.json)
+    assert all(c["disabled"] for c in expired if c["type"] in (2, 3) and c.get("style") != 5)
