@@ -71,7 +71,7 @@ def valid_url(url: str | None, *, max_len: int = EMBED_URL) -> str | None:
     if not _HOST.match(host) or "." not in host.rstrip("."):
         return None
     netloc = host + (f":{port}" if port is not None else "")
-    rest = url[url.index(parts.netloc) + len(parts.netloc):] if parts.netloc else ""
+    rest = url[url.index(parts.netloc) + len(parts.netloc) :] if parts.netloc else ""
     rest = quote(rest, safe=_URL_SAFE)
     # A lone "%" not followed by two hex digits is invalid in a URI.
     rest = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", rest)

@@ -148,9 +148,12 @@ def render_card(
     filename, data = full_prompt_file(prompt)
 
     def others(footer: str) -> int:
-        return measure(embed.title or "") + measure(footer) + sum(
-            measure(f.name or "") + measure(f.value or "") for f in embed.fields
-        ) + (measure(embed.author.name or "") if embed.author else 0)
+        return (
+            measure(embed.title or "")
+            + measure(footer)
+            + sum(measure(f.name or "") + measure(f.value or "") for f in embed.fields)
+            + (measure(embed.author.name or "") if embed.author else 0)
+        )
 
     footer = display_plain(prompt.id)
     room = min(EMBED_DESCRIPTION, EMBED_TOTAL - others(footer)) - measure(head)

@@ -131,7 +131,6 @@ class Reply:
         return kwargs
 
 
-
 def reply_payload(reply: Reply) -> dict[str, Any]:
     """The interaction-response ``data`` object discord.py sends for ``reply``
     (``InteractionResponse.send_message`` with no client-wide allowed mentions)."""
@@ -173,7 +172,7 @@ def full_prompt_reply(prompt: Prompt) -> Reply:
 
 
 def no_match_reply(query: str, suggestions: Sequence[str | Prompt] = ()) -> Reply:
-    """"Nothing matches" with up to 10 suggestions (titles, or strings such as
+    """ "Nothing matches" with up to 10 suggestions (titles, or strings such as
     tags or categories), ephemeral, within the 2,000-character limit."""
     shown = clip_display(query.strip() or "(empty)", 100)
     lines = [f"No prompt matches **{shown}**."]
