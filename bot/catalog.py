@@ -33,8 +33,7 @@ class Snapshot:
     """One consistent view of the library: the engine and the listings that go with it."""
 
     engine: SearchEngine
-    categories: tuple[tuple[str, int], ...] = ()
-    tags: tuple[tuple[str, int], ...] = ()
+    categories: tuple[tuple[str, int], ...] = ()  # the engine's, computed once
     by_category: dict[str, tuple[Prompt, ...]] = field(default_factory=dict, repr=False)
     tags_by_category: dict[str, tuple[tuple[str, int], ...]] = field(
         default_factory=dict, repr=False
@@ -44,26 +43,25 @@ class Snapshot:
     @classmethod
     def build(cls, prompts: list[Prompt], body_terms: list[str] | None = None) -> Snapshot:
         grouped: dict[str, list[Prompt]] = {}
-        tag_counts: Counter[str] = Counter()
+        tag_names: dict[str, str] = {}
         per_category: dict[str, Counter[str]] = {}
         for prompt in prompts:
             key = fold(prompt.category)
             grouped.setdefault(key, []).append(prompt)
             distinct = {fold(t): t for t in prompt.tags}.values()
-            tag_counts.update(distinct)
+            for tag in distinct:
+                tag_names.setdefault(fold(tag), tag)
             per_category.setdefault(key, Counter()).update(distinct)
+        engine = SearchEngine.build(prompts, body_terms)
         return cls(
-            engine=SearchEngine.build(prompts, body_terms),
-            categories=_ranked(
-                Counter({group[0].category: len(group) for group in grouped.values()})
-            ),
-            tags=_ranked(tag_counts),
+            engine=engine,
+            categories=tuple(engine.categories()),
             by_category={
                 key: tuple(sorted(group, key=lambda p: (fold(p.title), p.id)))
                 for key, group in grouped.items()
             },
             tags_by_category={key: _ranked(c) for key, c in per_category.items()},
-            _tag_keys={fold(name): name for name in tag_counts},
+            _tag_keys=tag_names,
         )
 
     def category(self, name: str) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.render import render_card
 from bot.render_message import FullPromptButton, Reply
 
 log = logging.getLogger(__name__)
@@ -113,3 +114,9 @@ def known_category(snapshot: Any, name: str) -> str:
 def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
     """Autocomplete choices from the engine's ``(name, value)`` pairs."""
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+
+
+def card_for(bot: Any, prompt: Any) -> Reply:
+    """The prompt's card, with the bot's media settings."""
+    settings = bot.settings
+    return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)

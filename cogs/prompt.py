@@ -7,11 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES, SELECT_OPTIONS
-from bot.render import render_card
 from bot.render_lists import notice
 from bot.render_message import FullPromptButton, full_prompt_reply, no_match_reply
 from bot.render_text import list_description, list_line
-from cogs._views import OwnedView, choices, edit_kwargs, send
+from cogs._views import OwnedView, card_for, choices, edit_kwargs, send
 
 QUERY_MAX = 200
 PICK_MAX = min(SELECT_OPTIONS, 10)
@@ -57,8 +56,7 @@ class PromptCog(commands.Cog):
         return self.bot.catalog.current
 
     def card(self, prompt):  # noqa: ANN001, ANN201
-        settings = self.bot.settings
-        return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)
+        return card_for(self.bot, prompt)
 
     @app_commands.command(name="prompt", description="Find a prompt by its title, tags or content")
     @app_commands.describe(query="What you remember of it: title words, tags, what it shows")

@@ -7,8 +7,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES
-from bot.render import render_card
-from cogs._views import OwnedView, UserFacingError, choices, edit_kwargs, known_category, send
+from cogs._views import (
+    OwnedView,
+    UserFacingError,
+    card_for,
+    choices,
+    edit_kwargs,
+    known_category,
+    send,
+)
 
 
 class RerollView(OwnedView):
@@ -30,8 +37,7 @@ class RandomCog(commands.Cog):
         self.bot = bot
 
     def card(self, prompt):  # noqa: ANN001, ANN201
-        settings = self.bot.settings
-        return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)
+        return card_for(self.bot, prompt)
 
     async def pick(self, category: str | None, tag: str | None):  # noqa: ANN201
         prompt = await self.bot.catalog.index.random(category=category, tag=tag)

@@ -7,10 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES
-from bot.render import render_card
 from bot.render_lists import PAGE_SIZE, categories_reply, category_page, page_count
 from bot.render_text import list_description, list_line
-from cogs._views import OwnedView, UserFacingError, choices, edit_kwargs, known_category, send
+from cogs._views import (
+    OwnedView,
+    UserFacingError,
+    card_for,
+    choices,
+    edit_kwargs,
+    known_category,
+    send,
+)
 
 
 class Pager(OwnedView):
@@ -74,11 +81,7 @@ class Pager(OwnedView):
         prompt = self.cog.bot.catalog.current.engine.get(self.opener.values[0])
         if prompt is None:
             raise UserFacingError("That prompt is no longer in the library.")
-        settings = self.cog.bot.settings
-        await send(
-            interaction,
-            render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url),
-        )
+        await send(interaction, card_for(self.cog.bot, prompt))
 
 
 class TagsCog(commands.Cog):
