@@ -1,4 +1,4 @@
-"""Corpus loading for the benchmarks: ``bot.library.load_library`` when it exists,
+"""Corpus loading for the benchmarks: ``bot.library.scan.load_library`` when it exists,
 else a throwaway python-frontmatter loader (good enough for search keys)."""
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ LOADER = ["none"]
 def load_corpus(root: Path) -> list[Prompt]:
     """All prompts of the corpus (``example-*`` placeholders of samuxbuilds included)."""
     try:
-        from bot.library import load_library
+        from bot.library.scan import load_library
     except ImportError:
         LOADER[0] = "benchmarks._load fallback (python-frontmatter)"
         return _fallback_load(root)
-    LOADER[0] = "bot.library.load_library"
+    LOADER[0] = "bot.library.scan.load_library"
     prompts, _problems = load_library(root)
     return list(prompts)

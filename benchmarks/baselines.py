@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot.models import Prompt
-from bot.search import Hit
+from bot.search.engine import Hit
 from bot.text import fold
 
 _WORD = re.compile(r"[^\W_]+")
@@ -43,8 +43,14 @@ class FtsBaseline:
         self.db.executemany(
             "INSERT INTO t(rowid, title, tags, author, description, body) VALUES (?,?,?,?,?,?)",
             (
-                (i, p.title, " ".join((p.category, *p.tags)), p.author or "", p.description,
-                 p.prompt)
+                (
+                    i,
+                    p.title,
+                    " ".join((p.category, *p.tags)),
+                    p.author or "",
+                    p.description,
+                    p.prompt,
+                )
                 for i, p in enumerate(self.prompts)
             ),
         )

@@ -34,7 +34,7 @@ async def _load_engine(db: Path, stored_terms: bool) -> dict:
     """What the bot does at start with an existing index: read the prompts, build
     the search snapshot (engine + listings)."""
     from bot.catalog import Snapshot
-    from bot.index import Index
+    from bot.store.index import Index
 
     async with Index(db) as index:
         start = time.perf_counter()
@@ -45,7 +45,7 @@ async def _load_engine(db: Path, stored_terms: bool) -> dict:
 
 
 async def _refresh(library: Path, db: Path) -> dict:
-    from bot.index import Index
+    from bot.store.index import Index
 
     async with Index(db) as index:
         start = time.perf_counter()
@@ -56,7 +56,7 @@ async def _refresh(library: Path, db: Path) -> dict:
 
 def _measure(scenario: str, library: Path, db: Path) -> dict:
     if scenario == "baseline-parse-all":
-        from bot.library import load_library
+        from bot.library.scan import load_library
 
         start = time.perf_counter()
         prompts, problems = load_library(library)
@@ -91,7 +91,7 @@ def _child(scenario: str, library: Path, db: Path) -> dict:
 
 def _touch_one(library: Path) -> None:
     """Append a space to one prompt file (a real edit: new bytes, new mtime)."""
-    from bot.library import scan
+    from bot.library.scan import scan
 
     files, _ = scan(library)
     with open(files[len(files) // 2].abspath, "a", encoding="utf-8") as handle:

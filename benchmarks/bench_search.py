@@ -23,10 +23,12 @@ from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
 from benchmarks.eval_search import load_queries
 from benchmarks.synth import synth_prompts
 from bot.models import Prompt
-from bot.search import SearchEngine
+from bot.search.engine import SearchEngine
 
 ENGINES: tuple[tuple[str, Any], ...] = (
-    ("ours", SearchEngine), ("FTS5 BM25", FtsBaseline), ("WRatio titles", TitleFuzzBaseline)
+    ("ours", SearchEngine),
+    ("FTS5 BM25", FtsBaseline),
+    ("WRatio titles", TitleFuzzBaseline),
 )
 
 
@@ -61,10 +63,14 @@ def keystrokes(queries: Sequence[str]) -> list[str]:
 
 
 def bench(label: str, prompts: list[Prompt], queries: list[str], rounds: int) -> None:
-    print(f"\n== {label}: {len(prompts):,} prompts, {len(queries)} queries x {rounds}, "
-          f"{len(keystrokes(queries))} keystroke prefixes ==")
-    print(f"{'engine':<14}{'build s':>8}{'+RSS MB':>9}{'search p50':>12}{'p95':>8}"
-          f"{'max':>8}{'autoc p50':>11}{'p95':>8}")
+    print(
+        f"\n== {label}: {len(prompts):,} prompts, {len(queries)} queries x {rounds}, "
+        f"{len(keystrokes(queries))} keystroke prefixes =="
+    )
+    print(
+        f"{'engine':<14}{'build s':>8}{'+RSS MB':>9}{'search p50':>12}{'p95':>8}"
+        f"{'max':>8}{'autoc p50':>11}{'p95':>8}"
+    )
     for name, cls in ENGINES:
         gc.collect()
         before = current_rss_mb()
@@ -73,8 +79,10 @@ def bench(label: str, prompts: list[Prompt], queries: list[str], rounds: int) ->
         build = time.perf_counter() - t
         grown = current_rss_mb() - before
         s = timed(lambda q, e=engine: e.search(q, limit=10), queries, rounds)
-        line = (f"{name:<14}{build:8.2f}{grown:9.0f}{statistics.median(s):12.2f}"
-                f"{pct(s, 0.95):8.2f}{max(s):8.1f}")
+        line = (
+            f"{name:<14}{build:8.2f}{grown:9.0f}{statistics.median(s):12.2f}"
+            f"{pct(s, 0.95):8.2f}{max(s):8.1f}"
+        )
         if hasattr(engine, "autocomplete"):
             a = timed(lambda q, e=engine: e.autocomplete(q), keystrokes(queries), 1)
             line += f"{statistics.median(a):11.2f}{pct(a, 0.95):8.2f}"

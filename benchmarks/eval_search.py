@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks._load import LOADER, corpus_root, load_corpus
 from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
-from bot.search import Hit, SearchEngine
+from bot.search.engine import Hit, SearchEngine
 
 QUERIES = Path(__file__).with_name("queries.json")
 Searcher = Callable[..., list[Hit]]
@@ -90,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(f"warning: {q['query']!r}: not in corpus: {missing}", file=sys.stderr)
     engines: dict[str, Any] = {}
-    for name, cls in (("ours", SearchEngine), ("FTS5 BM25", FtsBaseline),
-                      ("WRatio titles", TitleFuzzBaseline)):
+    for name, cls in (
+        ("ours", SearchEngine),
+        ("FTS5 BM25", FtsBaseline),
+        ("WRatio titles", TitleFuzzBaseline),
+    ):
         t = time.perf_counter()
         engines[name] = cls.build(prompts)
         print(f"built {name:<14} in {time.perf_counter() - t:6.2f} s")

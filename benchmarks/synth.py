@@ -22,9 +22,26 @@ from pathlib import Path
 from bot.models import Prompt
 
 STYLES = (
-    "Cinematic", "Vintage", "Neon", "Minimalist", "Dreamy", "Retro", "Moody", "Pastel",
-    "Surreal", "Golden Hour", "Noir", "Futuristic", "Cozy", "Editorial", "Whimsical",
-    "Baroque", "Cyberpunk", "Watercolor", "Hyperreal", "Monochrome",
+    "Cinematic",
+    "Vintage",
+    "Neon",
+    "Minimalist",
+    "Dreamy",
+    "Retro",
+    "Moody",
+    "Pastel",
+    "Surreal",
+    "Golden Hour",
+    "Noir",
+    "Futuristic",
+    "Cozy",
+    "Editorial",
+    "Whimsical",
+    "Baroque",
+    "Cyberpunk",
+    "Watercolor",
+    "Hyperreal",
+    "Monochrome",
 )
 SUFFIXES = ("", "", "", " II", " (Variation)", " at Dusk", " Remix", " in the Rain", " Study")
 SLUG = re.compile(r"[^a-z0-9]+")

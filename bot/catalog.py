@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
-from bot.index import Index, RefreshSummary
 from bot.models import Prompt
-from bot.search import SearchEngine
+from bot.search.engine import SearchEngine
+from bot.store.index import Index, RefreshSummary
 from bot.text import fold
 
 log = logging.getLogger(__name__)

@@ -88,7 +88,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.library import load_library
+    from bot.library.scan import load_library
 
     root = Path(args.dir) if args.dir else settings.library
     if not root.is_dir():
@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _open_index(settings: Settings, *, progress: bool = False):  # noqa: ANN202
-    from bot.index import Index
+    from bot.store.index import Index
 
     index = Index(settings.db)
     await index.open()
@@ -123,7 +123,7 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.search import SearchEngine
+    from bot.search.engine import SearchEngine
 
     if not 1 <= args.limit <= 100:
         raise UsageError("search: --limit must be between 1 and 100")
@@ -196,7 +196,7 @@ async def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.render import show_payload
+    from bot.render.card import show_payload
 
     index, _ = await _open_index(settings)
     try:

@@ -9,8 +9,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.render import render_card
-from bot.render_message import FullPromptButton, Reply
+from bot.render.card import render_card
+from bot.render.message import FullPromptButton, Reply
 
 log = logging.getLogger(__name__)
 VIEW_TIMEOUT = 300.0

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render_lists import notice
+from bot.render.lists import notice
 from cogs._views import UserFacingError, send
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES, SELECT_OPTIONS
-from bot.render_lists import notice
-from bot.render_message import FullPromptButton, full_prompt_reply, no_match_reply
-from bot.render_text import list_description, list_line
+from bot.render.format import list_description, list_line
+from bot.render.lists import notice
+from bot.render.message import FullPromptButton, full_prompt_reply, no_match_reply
 from cogs._views import OwnedView, card_for, choices, edit_kwargs, send
 
 QUERY_MAX = 200

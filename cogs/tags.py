@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import AUTOCOMPLETE_CHOICES
-from bot.render_lists import PAGE_SIZE, categories_reply, category_page, page_count
-from bot.render_text import list_description, list_line
+from bot.render.format import list_description, list_line
+from bot.render.lists import PAGE_SIZE, categories_reply, category_page, page_count
 from cogs._views import (
     OwnedView,
     UserFacingError,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.media import PreviewRef, resolve_preview, safe_filename, valid_url
+from bot.render.media import PreviewRef, resolve_preview, safe_filename, valid_url
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_safe_filename() -> None:
 
 
 def test_seed_media(seeds_dir: Path) -> None:
-    shared = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    shared = Path(__file__).resolve().parents[4] / "shared" / "seeds"
     if not (shared / "media").is_dir():
         pytest.skip("shared seeds not available")
     ref = resolve_preview("/media/portraits/pg-1994443159862976995.webp", shared, None)

@@ -22,8 +22,12 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot import parse, search_keys, text
-from bot.index_schema import (
+from bot import text
+from bot.library import parse
+from bot.library.scan import LibraryFile, read_capped, scan
+from bot.models import Problem, Prompt
+from bot.search import analysis as search_keys
+from bot.store.schema import (
     MIGRATIONS,
     RENUMBER_SLOTS,
     SCHEMA_VERSION,
@@ -31,8 +35,6 @@ from bot.index_schema import (
     prompt_from_json,
     prompt_to_json,
 )
-from bot.library import LibraryFile, read_capped, scan
-from bot.models import Problem, Prompt
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

@@ -14,8 +14,9 @@ import re
 import unicodedata
 from typing import Any
 
-from bot import frontmatter_safe, sections
-from bot.fields import (
+from bot.library import frontmatter as frontmatter_safe
+from bot.library import sections
+from bot.library.fields import (
     FieldProblems,
     author_field,
     category_field,

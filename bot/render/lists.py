@@ -10,9 +10,9 @@ import discord
 
 from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, clip, measure
 from bot.models import Prompt
-from bot.render import CARD_COLOUR
-from bot.render_message import Reply
-from bot.render_text import clip_display, display_title
+from bot.render.card import CARD_COLOUR
+from bot.render.format import clip_display, display_title
+from bot.render.message import Reply
 
 PAGE_SIZE = 10
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from bot.library.parse import MAX_FILE_BYTES, parse_document
 from bot.models import ParseResult
-from bot.parse import MAX_FILE_BYTES, parse_document
 
 BODY = "\n## Prompt\n\nA cat.\n"
 PATH = "cat/bad.md"

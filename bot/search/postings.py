@@ -1,4 +1,4 @@
-"""The in-memory structures behind :class:`bot.search.SearchEngine`.
+"""The in-memory structures behind :class:`bot.search.engine.SearchEngine`.
 
 One inverted index per field, built once from a list of prompts (pure CPU, no
 I/O): term -> sorted ``array('I')`` of document numbers.  The fields are the
@@ -12,7 +12,7 @@ at 100,000 prompts fetching the match lists of common words row by row from
 SQLite was most of the search time.  Compact arrays feed the C-level ``dict``
 and ``set`` operations the ranking is built on.
 
-All fields index the same folded keys (:mod:`bot.search_keys`).
+All fields index the same folded keys (:mod:`bot.search.analysis`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from bot.models import Prompt
-from bot.search_keys import body_text, doc_terms, is_cjk, key, post_key, stem, tokens
+from bot.search.analysis import body_text, doc_terms, is_cjk, key, post_key, stem, tokens
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own

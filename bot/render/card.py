@@ -27,9 +27,17 @@ from bot.limits import (
     code_block,
     measure,
 )
-from bot.media import PreviewRef, resolve_preview, valid_url
 from bot.models import Prompt
-from bot.render_message import (
+from bot.render.format import (
+    clip_display,
+    display_plain,
+    full_prompt_file,
+    list_description,
+    list_line,
+    reindent_json,
+)
+from bot.render.media import PreviewRef, resolve_preview, valid_url
+from bot.render.message import (
     FULL_PROMPT_PREFIX,
     FULL_PROMPT_TEMPLATE,
     CardFile,
@@ -40,14 +48,6 @@ from bot.render_message import (
     full_prompt_reply,
     no_match_reply,
     reply_payload,
-)
-from bot.render_text import (
-    clip_display,
-    display_plain,
-    full_prompt_file,
-    list_description,
-    list_line,
-    reindent_json,
 )
 
 __all__ = [

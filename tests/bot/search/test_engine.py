@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.models import Prompt
-from bot.search import Hit, SearchEngine
+from bot.search.engine import Hit, SearchEngine
 
 
 def P(pid: str, title: str, prompt: str = "a picture", **kw: object) -> Prompt:  # noqa: N802
@@ -191,7 +191,7 @@ def test_empty_library() -> None:
     assert eng.search("x") == [] and eng.autocomplete("") == []
 
 
-QUERIES = Path(__file__).resolve().parents[2] / "benchmarks" / "queries.json"
+QUERIES = Path(__file__).resolve().parents[3] / "benchmarks" / "queries.json"
 
 
 def test_corpus_queries_in_top5(corpus_dir: Path) -> None:
@@ -244,7 +244,7 @@ def test_same_post_on_two_hosts_collapses_only_when_unambiguous() -> None:
 
 
 def test_doc_terms_fast_paths_match_the_tokenizer() -> None:
-    from bot.search_keys import _WORD, SEPARATORS, doc_terms, key, tokens
+    from bot.search.analysis import _WORD, SEPARATORS, doc_terms, key, tokens
 
     assert not any(_WORD.match(sep) for sep in SEPARATORS)
     for text in (
@@ -257,7 +257,7 @@ def test_doc_terms_fast_paths_match_the_tokenizer() -> None:
 
 
 def test_stem() -> None:
-    from bot.search_keys import stem
+    from bot.search.analysis import stem
 
     assert [stem(w) for w in ("hats", "arrested", "satirical", "cities", "fly", "kiss")] == [
         "hat",

@@ -8,7 +8,7 @@ from typing import Any
 from bot import limits
 from bot.limits import ELLIPSIS, measure, neutralise_fences
 from bot.models import Prompt
-from bot.render import Card
+from bot.render.card import Card
 
 _BLOCK = re.compile(r"```([a-z]*)\n(.*?)\n```", re.DOTALL)
 _WS = re.compile(r"\s+")

@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-from bot.library import scan
+from bot.library.scan import scan
 
 DOC = "---\ntitle: T\n---\n\nbody\n"
 

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.library.parse import ID_MAX_LEN, parse_document, prompt_id
 from bot.models import Prompt
-from bot.parse import ID_MAX_LEN, parse_document, prompt_id
 
 BODY = "Description.\n\n## Prompt\n\nA cat on a mat.\n\n## Source\n\n- [Original Post](https://x.com/a/status/1)\n"
 

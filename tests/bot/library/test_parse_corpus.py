@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.library.parse import ID_MAX_LEN, parse_document
 from bot.models import Prompt
-from bot.parse import ID_MAX_LEN, parse_document
 
 SAMUX = "samuxbuilds-awesome-prompts"
 YOUMIND = "youmind-nano-banana-pro"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import card_payload, render_card
-from tests.bot.render_checks import embed_total, fidelity_errors, limit_errors
+from bot.render.card import card_payload, render_card
+from tests.bot.render.render_checks import embed_total, fidelity_errors, limit_errors
 from tests.support.fixtures import discord_spec  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
 def corpus(corpus_dir: Path):
-    from bot.library import load_library
+    from bot.library.scan import load_library
 
     prompts, _ = load_library(corpus_dir)
     return prompts

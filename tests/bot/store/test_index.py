@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.index import Index
+from bot.store.index import Index
 
 
 def doc(title: str, category: str = "portraits", tags: tuple[str, ...] = ("neon",)) -> str:
@@ -177,8 +177,8 @@ async def test_random_is_uniform(tmp_path: Path) -> None:
 
 
 async def test_stored_search_terms_build_the_same_engine(library: Path, tmp_path: Path) -> None:
-    from bot.search import SearchEngine
-    from bot.search_keys import body_terms
+    from bot.search.analysis import body_terms
+    from bot.search.engine import SearchEngine
 
     async with Index(tmp_path / "i.sqlite3") as index:
         await index.refresh(library)
@@ -196,7 +196,7 @@ async def test_an_index_from_before_the_terms_column_is_reparsed(
 ) -> None:
     db = tmp_path / "old.sqlite3"
     with sqlite3.connect(db) as conn:  # a version-2 database, as an older promptbot left it
-        from bot.index_schema import MIGRATIONS
+        from bot.store.schema import MIGRATIONS
 
         for script in MIGRATIONS[:2]:
             conn.executescript(script)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.limits import EMBED_TITLE, measure
 from bot.models import Prompt
-from bot.render import (
+from bot.render.card import (
     FullPromptButton,
     card_payload,
     full_prompt_file,
@@ -23,8 +23,8 @@ from bot.render import (
     reply_payload,
     show_payload,
 )
-from bot.render_text import reindent_json
-from tests.bot.render_checks import fidelity_errors, limit_errors, shown_prompt
+from bot.render.format import reindent_json
+from tests.bot.render.render_checks import fidelity_errors, limit_errors, shown_prompt
 from tests.support.fixtures import discord_spec  # noqa: F401  (fixture)
 
 BASE = Prompt(
@@ -128,7 +128,7 @@ def test_local_preview_is_uploaded(tmp_path: Path, discord_spec) -> None:  # noq
 
 
 def test_seed_cards(seeds_dir: Path, discord_spec) -> None:  # noqa: F811
-    from bot.library import load_library
+    from bot.library.scan import load_library
 
     prompts, _ = load_library(seeds_dir)
     assert prompts

@@ -4,7 +4,7 @@ Ranking follows what a user sees and remembers: the title first, then tags and
 category, the author, the description, then the prompt body.  Query words are
 matched exactly, as a prefix (the half-typed last word) or within one or two
 edits (typos); word order and missing words do not matter.  See
-:mod:`bot.search_index` for the indexes and :mod:`bot.search_keys` for keys.
+:mod:`bot.search.postings` for the indexes and :mod:`bot.search.analysis` for keys.
 
 Scores are 0..100: an exact id or title is 100; otherwise the score mixes how
 much of the query a prompt covers (each word weighted by its rarity and by the
@@ -22,9 +22,9 @@ from operator import itemgetter
 from rapidfuzz import fuzz
 
 from bot.models import Prompt
-from bot.search_index import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
-from bot.search_keys import clip, key, tokens
-from bot.search_rank import Expansion, expand
+from bot.search.analysis import clip, key, tokens
+from bot.search.expansion import Expansion, expand
+from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
-from bot.search_index import Index
-from bot.search_keys import is_cjk, stem
+from bot.search.analysis import is_cjk, stem
+from bot.search.postings import Index
 
 SIM_PREFIX = 0.9
 SIM_STEM = 0.85

@@ -23,7 +23,7 @@ from discord.webhook.async_ import interaction_message_response_params
 
 from bot.limits import CUSTOM_ID, FENCE, MESSAGE_CONTENT, clip, measure
 from bot.models import Prompt
-from bot.render_text import clip_display, full_prompt_file, list_line, parse_json
+from bot.render.format import clip_display, full_prompt_file, list_line, parse_json
 
 FULL_PROMPT_PREFIX = "promptbot:full:"
 FULL_PROMPT_TEMPLATE = re.escape(FULL_PROMPT_PREFIX) + r"(?P<id>.+)"

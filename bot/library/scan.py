@@ -13,8 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.library.parse import MAX_FILE_BYTES, parse_document
 from bot.models import Problem, Prompt
-from bot.parse import MAX_FILE_BYTES, parse_document
 
 # Repository documents that live beside prompts in a gallery's clone (and the
 # corpus's own SOURCES.md): Markdown, but not prompts.

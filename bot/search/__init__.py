@@ -1,0 +1,10 @@
+"""Stage 3, search: ranking prompts for a query.
+
+``analysis`` turns text into search keys (the one place text is tokenised),
+``postings`` holds the in-memory inverted index, ``expansion`` widens a query word
+to typos and prefixes, ``engine`` scores and returns hits.  No SQLite, no Discord.
+"""
+
+from bot.search.engine import Hit, SearchEngine
+
+__all__ = ["Hit", "SearchEngine"]
