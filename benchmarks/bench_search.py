@@ -2,7 +2,7 @@
 memory; ours and the two baselines from the same run; on the corpus and on a
 synthetic 100,000-prompt library (benchmarks/synth.py).
 
-    PROMPTBOT_TEST_CORPUS=/work/shared/corpus python -m benchmarks.bench_search [--n 100000]
+    PROMPTBOT_TEST_CORPUS=../shared/corpus python -m benchmarks.bench_search [--n 100000]
 
 Run it on a quiet machine: the figures are wall-clock.
 """

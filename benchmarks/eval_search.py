@@ -1,7 +1,7 @@
 """Search quality: MRR@10, Recall@1 and Recall@5 per query kind and overall,
 for our engine and, from the same run, the two baselines.
 
-    PROMPTBOT_TEST_CORPUS=/work/shared/corpus python -m benchmarks.eval_search
+    PROMPTBOT_TEST_CORPUS=../shared/corpus python -m benchmarks.eval_search
     python -m benchmarks.eval_search --corpus /path/to/corpus [--misses]
 """
 

@@ -6,7 +6,7 @@ another prompt appended to the text, a fresh source URL (so near-duplicate
 grouping does not collapse them) and a unique path.  Deterministic per seed.
 
 In memory:  ``synth_prompts(base, 100_000)``
-On disk:    python -m benchmarks.synth --corpus /work/shared/corpus --out /tmp/lib100k
+On disk:    python -m benchmarks.synth --corpus ../shared/corpus --out /tmp/lib100k
 """
 
 from __future__ import annotations
