@@ -181,18 +181,19 @@ def test_missing_binaries_are_reported_with_the_reason_the_fixture_skips_with(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the folder to the postgres user")
 def test_the_folder_is_reachable_by_the_postgres_user_even_with_a_private_tmpdir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     account = pwd.getpwnam("postgres")
-    private = tmp_path / "private"
-    private.mkdir(mode=0o700)
-    assert not _reachable_by(private, account)
+    private = Path(tempfile.mkdtemp(prefix="pg-private-"))  # short, root's, mode 0o700
     monkeypatch.setattr(tempfile, "tempdir", str(private))  # as TMPDIR=private would
-    root = _make_root(account)
+    root = private
     try:
+        assert not _reachable_by(private, account)
+        root = _make_root(account)
         assert not root.is_relative_to(private)
         assert root.stat().st_uid == account.pw_uid and _reachable_by(root, account)
         probe = ["runuser", "-u", "postgres", "--", "test", "-w", str(root)]
         assert subprocess.run(probe, check=False).returncode == 0
     finally:
         shutil.rmtree(root)
+        shutil.rmtree(private, ignore_errors=True)
