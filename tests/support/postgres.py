@@ -64,19 +64,6 @@ def find_bindir() -> Path | None:
     return None
 
 
-def _server_account() -> pwd.struct_passwd | None:
-    """The OS user to run PostgreSQL as: ``postgres`` when we are root, else ourselves."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        return pwd.getpwnam("postgres")
-    except KeyError:
-        raise PostgresUnavailable(
-            "running as root, and there is no 'postgres' OS user to run PostgreSQL as "
-            "(Debian's postgresql package creates it)"
-        ) from None
-
-
 def _reachable_by(path: Path, account: pwd.struct_passwd) -> bool:
     """Whether ``account`` may traverse every folder from / down to ``path``."""
     groups = set(os.getgrouplist(account.pw_name, account.pw_gid))
@@ -104,12 +91,6 @@ def _make_root(account: pwd.struct_passwd | None) -> Path:
     raise PostgresUnavailable("no temporary folder the PostgreSQL server user can reach")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie waiting to be reaped."""
     try:
@@ -120,7 +101,7 @@ def pid_alive(pid: int) -> bool:
         pass
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:  # no /proc (not Linux): trust kill(); gone meanwhile: the next call says
+    except OSError:  # no /proc (not Linux): trust kill()
         return True
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
@@ -139,7 +120,13 @@ class PostgresServer:
         if found is None or not all(os.access(found / tool, os.X_OK) for tool in _TOOLS):
             raise PostgresUnavailable(MISSING_BINARIES)
         self.bindir = found
-        self.account = _server_account()
+        try:  # PostgreSQL refuses to run as root: then run it as the postgres user
+            self.account = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        except KeyError:
+            raise PostgresUnavailable(
+                "running as root, and there is no 'postgres' OS user to run PostgreSQL as "
+                "(Debian's postgresql package creates it)"
+            ) from None
         self.user = ROLE
         self.database = DATABASE
         self.password = secrets.token_urlsafe(18)
@@ -237,7 +224,9 @@ class PostgresServer:
             with (self.data_dir / "postgresql.conf").open("a") as conf:
                 conf.write("\ninclude 'promptbot.conf'\n")
             for attempt in range(3):  # another process may take the free port first
-                self.port = _free_port()
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", 0))
+                    self.port = int(probe.getsockname()[1])
                 self._write_config()
                 try:
                     self.start()
@@ -271,11 +260,8 @@ class PostgresServer:
                 "-w", "-t", "60", "-s", "start",
             )  # fmt: skip
         except PostgresError as error:
-            try:
-                log = self.log_file.read_text(errors="replace")[-2000:]
-            except OSError:
-                log = "(no server log)"
-            raise PostgresError(f"{error}\nserver log:\n{log}") from None
+            log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+            raise PostgresError(f"{error}\nserver log (tail):\n{log[-2000:]}") from None
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (``fast`` ends open sessions); a no-op when it is stopped."""
