@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-# discord_spec (session), fake_discord and the test library, for every folder
-pytest_plugins = ["tests.support.fixtures", "tests.support.libraries"]
+# discord_spec (session), fake_discord, the test library and PostgreSQL, for every folder
+pytest_plugins = [
+    "tests.support.fixtures",
+    "tests.support.libraries",
+    "tests.support.postgres",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
