@@ -23,7 +23,7 @@ from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.prompt", "cogs.random", "cogs.tags", "cogs.errors")
+EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
 
 
 def point_at(settings: Settings) -> None:

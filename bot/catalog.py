@@ -11,72 +11,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
 from bot.models import Prompt
-from bot.search.engine import SearchEngine
+from bot.search import Facets, Hit, SearchEngine
 from bot.store.index import Index, RefreshSummary
-from bot.text import fold
 
 log = logging.getLogger(__name__)
 
 
-def _ranked(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], fold(kv[0]))))
-
-
 @dataclass(frozen=True)
 class Snapshot:
-    """One consistent view of the library: the engine and the listings that go with it."""
+    """One consistent, immutable view of the library: the only thing the request
+    path reads.  Lookups, search, autocomplete, random picks and the category
+    and tag facets all answer from the same generation of prompts, so a prompt
+    that one call returns is known to every other call on this snapshot."""
 
     engine: SearchEngine
-    categories: tuple[tuple[str, int], ...] = ()  # the engine's, computed once
-    by_category: dict[str, tuple[Prompt, ...]] = field(default_factory=dict, repr=False)
-    tags_by_category: dict[str, tuple[tuple[str, int], ...]] = field(
-        default_factory=dict, repr=False
-    )
-    _tag_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, prompts: list[Prompt], body_terms: list[str] | None = None) -> Snapshot:
-        grouped: dict[str, list[Prompt]] = {}
-        tag_names: dict[str, str] = {}
-        per_category: dict[str, Counter[str]] = {}
-        for prompt in prompts:
-            key = fold(prompt.category)
-            grouped.setdefault(key, []).append(prompt)
-            distinct = {fold(t): t for t in prompt.tags}.values()
-            for tag in distinct:
-                tag_names.setdefault(fold(tag), tag)
-            per_category.setdefault(key, Counter()).update(distinct)
-        engine = SearchEngine.build(prompts, body_terms)
-        return cls(
-            engine=engine,
-            categories=tuple(engine.categories()),
-            by_category={
-                key: tuple(sorted(group, key=lambda p: (fold(p.title), p.id)))
-                for key, group in grouped.items()
-            },
-            tags_by_category={key: _ranked(c) for key, c in per_category.items()},
-            _tag_keys=tag_names,
-        )
+        return cls(engine=SearchEngine.build(prompts, body_terms))
 
-    def category(self, name: str) -> str | None:
-        """The library's spelling of a category, matched case- and accent-blind."""
-        group = self.by_category.get(fold(name))
-        return group[0].category if group else None
+    @property
+    def facets(self) -> Facets:
+        return self.engine.facets
 
-    def tag(self, name: str) -> str | None:
-        return self._tag_keys.get(fold(name))
+    def __len__(self) -> int:
+        return len(self.engine)
 
-    def prompts_in(self, category: str) -> tuple[Prompt, ...]:
-        return self.by_category.get(fold(category), ())
+    def get(self, prompt_id: str) -> Prompt | None:
+        return self.engine.get(prompt_id)
 
-    def tags_in(self, category: str) -> tuple[tuple[str, int], ...]:
-        return self.tags_by_category.get(fold(category), ())
+    def search(
+        self, query: str, *, category: str | None = None, tag: str | None = None, limit: int = 10
+    ) -> list[Hit]:
+        return self.engine.search(query, category=category, tag=tag, limit=limit)
+
+    def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
+        return self.engine.autocomplete(query, limit=limit)
+
+    def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
+        """Uniform among the prompts under both filters; None only when none has both."""
+        return self.facets.random(category, tag)
 
 
 class Catalog:

@@ -150,13 +150,11 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _validate_filters(engine, category: str | None, tag: str | None) -> None:  # noqa: ANN001
-    from bot.text import fold
-
-    if category is not None:
-        names = [name for name, _ in engine.categories()]
-        if fold(category) not in {fold(n) for n in names}:
-            raise UsageError(f"unknown category '{category}'; categories: {', '.join(names)}")
-    if tag is not None and fold(tag) not in {fold(name) for name, _ in engine.tags()}:
+    facets = engine.facets
+    if category is not None and facets.category(category) is None:
+        names = ", ".join(name for name, _ in facets.categories)
+        raise UsageError(f"unknown category '{category}'; categories: {names}")
+    if tag is not None and facets.tag(tag) is None:
         raise UsageError(f"unknown tag '{tag}'; `promptbot tags` lists them")
 
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.limits import AUTOCOMPLETE_CHOICES
-from cogs._views import (
-    OwnedView,
-    UserFacingError,
-    card_for,
-    choices,
-    edit_kwargs,
-    known_category,
-    send,
-)
+from bot.catalog import Snapshot
+from bot.models import Prompt
+from bot.render.lists import named_choices
+from cogs._report import UserFacingError
+from cogs._send import edit_kwargs
+from cogs._views import OwnedView, card_for, choices, known_category, known_tag
+
+if TYPE_CHECKING:
+    from bot.app import PromptBot
+
+NONE_WITH_BOTH = "No prompt has that category and tag together; try just one."
 
 
 class RerollView(OwnedView):
@@ -24,37 +27,27 @@ class RerollView(OwnedView):
         self.cog, self.category, self.tag = cog, category, tag
 
     @discord.ui.button(label="Another one", emoji="🎲", style=discord.ButtonStyle.primary, row=1)
-    async def again(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
-        prompt = await self.cog.pick(self.category, self.tag)
-        card = self.cog.card(prompt)
+    async def again(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        card = card_for(self.cog.bot, self.cog.pick(self.cog.snapshot, self.category, self.tag))
         self.clear_card_items()
         self.add_card_items(card)
         await interaction.response.edit_message(**edit_kwargs(card, self))
 
 
 class RandomCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: PromptBot) -> None:
         self.bot = bot
 
-    def card(self, prompt):  # noqa: ANN001, ANN201
-        return card_for(self.bot, prompt)
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.bot.catalog.current
 
-    async def pick(self, category: str | None, tag: str | None):  # noqa: ANN201
-        prompt = await self.bot.catalog.index.random(category=category, tag=tag)
+    @staticmethod
+    def pick(snapshot: Snapshot, category: str | None, tag: str | None) -> Prompt:
+        prompt = snapshot.random(category, tag)
         if prompt is None:
-            raise UserFacingError("No prompt has that category and tag together; try just one.")
+            raise UserFacingError(NONE_WITH_BOTH if category and tag else "The library is empty.")
         return prompt
-
-    def check_filters(self, category: str | None, tag: str | None) -> tuple[str | None, str | None]:
-        snapshot = self.bot.catalog.current
-        if category is not None:
-            category = known_category(snapshot, category)
-        if tag is not None:
-            found = snapshot.tag(tag)
-            if found is None:
-                raise UserFacingError(f"There is no tag “{tag[:50]}”; `/tags` lists them.")
-            tag = found
-        return category, tag
 
     @app_commands.command(name="random", description="A random prompt, optionally filtered")
     @app_commands.describe(category="Only this category", tag="Only prompts with this tag")
@@ -62,22 +55,26 @@ class RandomCog(commands.Cog):
     async def random(
         self, interaction: discord.Interaction, category: str | None = None, tag: str | None = None
     ) -> None:
-        category, tag = self.check_filters(category, tag)
-        card = self.card(await self.pick(category, tag))
+        snapshot = self.snapshot
+        category = None if category is None else known_category(snapshot, category)
+        tag = None if tag is None else known_tag(snapshot, tag)
+        card = card_for(self.bot, self.pick(snapshot, category, tag))
         view = RerollView(self, interaction.user.id, category, tag)
         view.add_card_items(card)
-        await send(interaction, card, view)
+        await view.show(interaction, card)
 
     @random.autocomplete("category")
-    async def category_autocomplete(self, interaction: discord.Interaction, current: str):
-        engine = self.bot.catalog.current.engine
-        return choices(engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES))
+    async def category_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices(named_choices(self.snapshot.facets.complete_category(current)))
 
     @random.autocomplete("tag")
-    async def tag_autocomplete(self, interaction: discord.Interaction, current: str):
-        engine = self.bot.catalog.current.engine
-        return choices(engine.complete_tag(current, limit=AUTOCOMPLETE_CHOICES))
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices(named_choices(self.snapshot.facets.complete_tag(current)))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: PromptBot) -> None:
     await bot.add_cog(RandomCog(bot))

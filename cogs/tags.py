@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.format import list_description, list_line
-from bot.render.lists import PAGE_SIZE, categories_reply, category_page, page_count
-from cogs._views import (
-    OwnedView,
-    UserFacingError,
-    card_for,
-    choices,
-    edit_kwargs,
-    known_category,
-    send,
-)
+from bot.render.lists import PAGE_SIZE, categories_reply, category_page, named_choices, page_count
+from bot.render.message import Reply
+from cogs._send import edit_kwargs, send
+from cogs._views import OwnedView, card_for, choices, known_category, known_prompt
+
+if TYPE_CHECKING:
+    from bot.app import PromptBot
 
 
 class Pager(OwnedView):
@@ -26,16 +24,18 @@ class Pager(OwnedView):
     def __init__(self, cog: TagsCog, owner_id: int, category: str) -> None:
         super().__init__(owner_id)
         self.cog, self.category, self.page = cog, category, 0
-        snapshot = cog.bot.catalog.current
-        self.prompts = snapshot.prompts_in(category)
-        self.tags = snapshot.tags_in(category)
+        self.snapshot = cog.bot.catalog.current  # pages stay consistent with each other
+        self.prompts = self.snapshot.facets.prompts_in(category)
+        self.tags = self.snapshot.facets.tags_in(category)
         self.pages = page_count(len(self.prompts))
-        self.opener = discord.ui.Select(placeholder="Open a prompt card", row=1)
-        self.opener.callback = self.open_card
+        self.opener: discord.ui.Select[Pager] = discord.ui.Select(
+            placeholder="Open a prompt card", row=1
+        )
+        self.opener.callback = self.open_card  # type: ignore[method-assign]
         self.add_item(self.opener)
         self.refresh()
 
-    def reply(self):  # noqa: ANN201 - Reply
+    def reply(self) -> Reply:
         return category_page(self.category, self.tags, self.prompts, self.page)
 
     def refresh(self) -> None:
@@ -56,36 +56,34 @@ class Pager(OwnedView):
         await interaction.response.edit_message(**edit_kwargs(self.reply(), self))
 
     @discord.ui.button(label="≪", style=discord.ButtonStyle.secondary, row=0)
-    async def first(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def first(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await self.turn(interaction, 0)
 
     @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary, row=0)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await self.turn(interaction, self.page - 1)
 
     @discord.ui.button(
         label="Page 1 of 1", style=discord.ButtonStyle.secondary, disabled=True, row=0
     )
-    async def position(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def position(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await interaction.response.defer()  # a label, never enabled
 
     @discord.ui.button(label="›", style=discord.ButtonStyle.secondary, row=0)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await self.turn(interaction, self.page + 1)
 
     @discord.ui.button(label="≫", style=discord.ButtonStyle.secondary, row=0)
-    async def last(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def last(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await self.turn(interaction, self.pages - 1)
 
     async def open_card(self, interaction: discord.Interaction) -> None:
-        prompt = self.cog.bot.catalog.current.engine.get(self.opener.values[0])
-        if prompt is None:
-            raise UserFacingError("That prompt is no longer in the library.")
+        prompt = known_prompt(self.snapshot, self.opener.values[0])
         await send(interaction, card_for(self.cog.bot, prompt))
 
 
 class TagsCog(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: PromptBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="tags", description="Browse the categories, or one category")
@@ -94,17 +92,18 @@ class TagsCog(commands.Cog):
     async def tags(self, interaction: discord.Interaction, category: str | None = None) -> None:
         snapshot = self.bot.catalog.current
         if category is None:
-            total = sum(count for _, count in snapshot.categories)
-            await send(interaction, categories_reply(snapshot.categories, total))
+            await send(interaction, categories_reply(snapshot.facets.categories, len(snapshot)))
             return
         view = Pager(self, interaction.user.id, known_category(snapshot, category))
-        await send(interaction, view.reply(), view)
+        await view.show(interaction, view.reply())
 
     @tags.autocomplete("category")
-    async def category_autocomplete(self, interaction: discord.Interaction, current: str):
-        engine = self.bot.catalog.current.engine
-        return choices(engine.complete_category(current, limit=AUTOCOMPLETE_CHOICES))
+    async def category_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        facets = self.bot.catalog.current.facets
+        return choices(named_choices(facets.complete_category(current)))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: PromptBot) -> None:
     await bot.add_cog(TagsCog(bot))

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, clip, measure
+from bot.limits import (
+    AUTOCOMPLETE_CHOICES,
+    CHOICE_NAME,
+    CHOICE_VALUE,
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_VALUE,
+    EMBED_TITLE,
+    clip,
+    measure,
+)
 from bot.models import Prompt
 from bot.render.card import CARD_COLOUR
 from bot.render.format import clip_display, display_title
@@ -73,3 +82,24 @@ def category_page(
 def notice(text: str) -> Reply:
     """A short ephemeral answer (bad option, cooldown, apology)."""
     return Reply(content=clip(text, 2000), ephemeral=True)
+
+
+Choice = tuple[str, str]  # (label shown, value sent back)
+
+
+def prompt_choices(prompts: Sequence[Prompt]) -> list[Choice]:
+    """Autocomplete choices for prompts: the title on one line, the id as the value."""
+    return [
+        (clip(" ".join(p.title.split()) or p.id, CHOICE_NAME), p.id)
+        for p in prompts[:AUTOCOMPLETE_CHOICES]
+        if measure(p.id) <= CHOICE_VALUE
+    ]
+
+
+def named_choices(items: Sequence[tuple[str, int]]) -> list[Choice]:
+    """Autocomplete choices for categories or tags: ``name (count)``, the name as the value."""
+    return [
+        (clip(f"{' '.join(name.split())} ({count})", CHOICE_NAME), name)
+        for name, count in items[:AUTOCOMPLETE_CHOICES]
+        if measure(name) <= CHOICE_VALUE
+    ]

@@ -53,32 +53,16 @@ class LinkButton:
     url: str
 
 
-class FullPromptButton(discord.ui.DynamicItem[discord.ui.Button], template=FULL_PROMPT_TEMPLATE):
-    """The card's "Full prompt" button.  Its custom id carries the prompt id, so
-    it works on old messages and after a restart (register it once with
-    ``client.add_dynamic_items(FullPromptButton)``).  A click dispatches the
-    ``promptbot_full_prompt`` event ``(interaction, prompt_id)``; the cog that
-    owns the library answers it (with :func:`full_prompt_reply`)."""
-
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Full prompt",
-                emoji="📋",
-                style=discord.ButtonStyle.secondary,
-                custom_id=full_prompt_custom_id(prompt_id),
-            )
-        )
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> FullPromptButton:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        interaction.client.dispatch("promptbot_full_prompt", interaction, self.prompt_id)
+def full_prompt_button(prompt_id: str) -> discord.ui.Button[discord.ui.View]:
+    """The card's "Full prompt" button, as data: its custom id carries the prompt
+    id, so it works on old messages and after a restart.  What a click does is
+    the cogs' business (``cogs.cards.FullPromptButton`` matches the custom id)."""
+    return discord.ui.Button(
+        label="Full prompt",
+        emoji="📋",
+        style=discord.ButtonStyle.secondary,
+        custom_id=full_prompt_custom_id(prompt_id),
+    )
 
 
 def full_prompt_custom_id(prompt_id: str) -> str:
@@ -110,7 +94,7 @@ class Reply:
         for link in self.links:
             view.add_item(discord.ui.Button(label=link.label, url=link.url))
         if self.full_prompt_id is not None:
-            view.add_item(FullPromptButton(self.full_prompt_id))
+            view.add_item(full_prompt_button(self.full_prompt_id))
         return view
 
     def send_kwargs(self) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 ``analysis`` turns text into search keys (the one place text is tokenised),
 ``postings`` holds the in-memory inverted index, ``expansion`` widens a query word
-to typos and prefixes, ``engine`` scores and returns hits.  No SQLite, no Discord.
+to typos and prefixes, ``facets`` holds the category and tag vocabulary,
+``engine`` scores and returns hits.  No SQLite, no Discord.
 """
 
 from bot.search.engine import Hit, SearchEngine
+from bot.search.facets import Facets, Named
 
-__all__ = ["Hit", "SearchEngine"]
+__all__ = ["Facets", "Hit", "Named", "SearchEngine"]

@@ -22,8 +22,9 @@ from operator import itemgetter
 from rapidfuzz import fuzz
 
 from bot.models import Prompt
-from bot.search.analysis import clip, key, tokens
+from bot.search.analysis import key, tokens
 from bot.search.expansion import Expansion, expand
+from bot.search.facets import Facets
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
@@ -56,6 +57,7 @@ class SearchEngine:
 
     def __init__(self, index: Index) -> None:
         self._ix = index
+        self.facets = Facets.build(index)
         self._expansions: dict[tuple[str, bool, bool], list[Expansion]] = {}
 
     @classmethod
@@ -74,39 +76,10 @@ class SearchEngine:
         doc = self._ix.by_id.get(prompt_id)
         return None if doc is None else self._ix.prompts[doc]
 
-    # -- categories and tags -------------------------------------------------
-    def categories(self) -> list[tuple[str, int]]:
-        """``(category, number of prompts)``, most prompts first."""
-        ix = self._ix
-        return sorted(
-            ((ix.category_names[k], len(v)) for k, v in ix.by_category.items()),
-            key=lambda cv: (-cv[1], cv[0]),
-        )
-
-    def tags(self) -> list[tuple[str, int]]:
-        """``(tag, number of prompts)``, most prompts first."""
-        ix = self._ix
-        return sorted(
-            ((ix.tag_names[k], len(v)) for k, v in ix.by_tag.items()),
-            key=lambda tv: (-tv[1], tv[0]),
-        )
-
-    def complete_category(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
-        return _complete_names(self.categories(), query, limit)
-
-    def complete_tag(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
-        return _complete_names(self.tags(), query, limit)
-
     # -- search ---------------------------------------------------------------
     def _slice(self, category: str | None, tag: str | None) -> set[int] | None:
-        ix = self._ix
-        allowed: set[int] | None = None
-        if category is not None:
-            allowed = set(ix.by_category.get(key(category), ()))
-        if tag is not None:
-            tagged = set(ix.by_tag.get(key(tag), ()))
-            allowed = tagged if allowed is None else allowed & tagged
-        return allowed
+        docs = self.facets.docs(category, tag)
+        return None if docs is None else set(docs)
 
     def search(
         self,
@@ -120,13 +93,13 @@ class SearchEngine:
         scores = self._score(query, allowed, ALL_FIELDS)
         return self._hits(scores, allowed, limit)
 
-    def autocomplete(self, query: str, *, limit: int = 25) -> list[tuple[str, str]]:
-        """Up to ``limit`` (≤ 25) ``(name, prompt id)`` choices, from memory only."""
-        limit = max(0, min(limit, 25))
+    def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
+        """Up to ``limit`` hits for a half-typed query, titles and tags first, from memory."""
+        limit = max(0, limit)
         scores = self._score(query, None, SHORT_FIELDS)
         if not scores and query.strip():
             scores = self._score(query, None, ALL_FIELDS)
-        return [(clip(h.prompt.title), h.prompt.id) for h in self._hits(scores, None, limit)]
+        return self._hits(scores, None, limit)
 
     def clear_winner(self, hits: Sequence[Hit]) -> Hit | None:
         """The hit to answer directly: an exact id/title, or well ahead of the runner-up."""
@@ -282,9 +255,3 @@ def _bests(
         if pool is not found:
             found.update(best)
     return out
-
-
-def _complete_names(items: list[tuple[str, int]], query: str, limit: int) -> list[tuple[str, str]]:
-    q = key(query.strip())
-    out = [(clip(f"{name} ({count})"), name) for name, count in items if not q or q in key(name)]
-    return out[: max(0, min(limit, 25))]

@@ -87,15 +87,6 @@ async def test_tags_of_a_category_paginates_for_the_invoker(bot: Any) -> None:
     assert body["data"]["flags"] & EPHEMERAL
 
 
-async def test_an_unexpected_failure_is_an_ephemeral_apology(bot: Any, caplog: Any) -> None:
-    await bot.app.catalog.index.close()  # the next /random cannot reach the database
-    handle = await bot.send_slash_command("random")
-    kind, message = await shown(handle)
-    assert kind == 4 and message["flags"] & EPHEMERAL
-    assert message["content"].startswith("Sorry, something went wrong")
-    assert any("command /random failed" in r.getMessage() for r in caplog.records)
-
-
 async def test_views_time_out_and_disable_their_controls(bot: Any, monkeypatch: Any) -> None:
     import cogs._views
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,6 @@ import pytest
 from bot.limits import EMBED_TITLE, measure
 from bot.models import Prompt
 from bot.render.card import (
-    FullPromptButton,
     card_payload,
     full_prompt_file,
     full_prompt_reply,
@@ -24,6 +24,7 @@ from bot.render.card import (
     show_payload,
 )
 from bot.render.format import reindent_json
+from bot.render.message import FULL_PROMPT_TEMPLATE, full_prompt_button
 from tests.bot.render.render_checks import fidelity_errors, limit_errors, shown_prompt
 from tests.support.fixtures import discord_spec  # noqa: F401  (fixture)
 
@@ -241,11 +242,12 @@ def test_long_source_url_skips_the_button_only() -> None:
 
 
 def test_full_prompt_button_round_trip() -> None:
-    item = FullPromptButton("youmind-nano-banana-pro/x/123-some-title")
-    match = FullPromptButton.__discord_ui_compiled_template__.fullmatch(item.custom_id)
+    item = full_prompt_button("youmind-nano-banana-pro/x/123-some-title")
+    assert item.custom_id is not None
+    match = re.fullmatch(FULL_PROMPT_TEMPLATE, item.custom_id)
     assert match is not None and match["id"] == "youmind-nano-banana-pro/x/123-some-title"
     with pytest.raises(ValueError):
-        FullPromptButton("x" * 90)
+        full_prompt_button("x" * 90)
 
 
 def test_show_payload_files_exist(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.models import Prompt
+from bot.render.lists import prompt_choices
 from bot.search.engine import Hit, SearchEngine
 
 
@@ -165,7 +166,7 @@ def test_autocomplete_limits() -> None:
     lib = [P(f"p{i:02d}", f"{long_title} {i}", f"picture number {i}") for i in range(40)]
     eng = SearchEngine.build(lib)
     for query in ("", "word", "a very lo"):
-        choices = eng.autocomplete(query)
+        choices = prompt_choices([hit.prompt for hit in eng.autocomplete(query)])
         assert 0 < len(choices) <= 25
         for name, value in choices:
             assert len(name) <= 100 and name.endswith("…")
@@ -175,15 +176,17 @@ def test_autocomplete_limits() -> None:
 
 
 def test_autocomplete_prefix_and_empty(engine: SearchEngine) -> None:
-    assert engine.autocomplete("stormy li")[0] == ("Stormy Lighthouse Painting", "lighthouse")
-    assert engine.autocomplete("")[0][1] == "chibi"  # sorted by title
+    assert engine.autocomplete("stormy li")[0].prompt.id == "lighthouse"
+    assert engine.autocomplete("")[0].prompt.id == "chibi"  # sorted by title
     assert engine.autocomplete("qqqqzzzz") == []
 
 
 def test_categories_and_tags(engine: SearchEngine) -> None:
-    assert dict(engine.categories())["3d"] == 3
-    assert dict(engine.tags())["retro"] == 1
-    assert engine.complete_category("port")[0][1] == "portraits"
+    facets = engine.facets
+    assert dict(facets.categories)["3d"] == 3
+    assert dict(facets.tags)["retro"] == 1
+    assert facets.complete_category("port")[0][0] == "portraits"
+    assert facets.category("PORTRAITS") == "portraits" and facets.category("nope") is None
 
 
 def test_empty_library() -> None:

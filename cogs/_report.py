@@ -1,0 +1,74 @@
+"""The one way an interaction's failure reaches the member: :func:`report`.
+
+The command tree (through ``cogs.errors``), every view (``OwnedView.on_error``)
+and every button that lives on old messages (through :func:`guarded`) hand their
+exceptions here.  An expected problem (``UserFacingError``, a cooldown, a bad
+value) becomes its own short ephemeral answer; anything else is logged with
+where it happened and the member gets an ephemeral apology, never a traceback
+and never "This interaction failed".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+
+from bot.render.lists import notice
+from cogs._send import send
+
+log = logging.getLogger(__name__)
+APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again."
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An expected problem (a bad option value, nothing to show): its text is
+    the whole answer, shown to the user ephemerally."""
+
+
+def expected_message(error: BaseException) -> str | None:
+    """The member-facing text for an expected error, or None for a bug."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserFacingError):
+        return str(error)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{str(error.value)[:50]}” is not a valid value for that option."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    return None
+
+
+def _where(interaction: discord.Interaction) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name} {vars(interaction.namespace)!r}"
+    data = interaction.data or {}
+    return f"component {data.get('custom_id', '?')!r}"
+
+
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Answer ``interaction`` with the error's message, or log it and apologise."""
+    message = expected_message(error)
+    if message is None:
+        original = getattr(error, "original", error)
+        log.error("%s failed", _where(interaction), exc_info=original)
+        message = APOLOGY
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # autocomplete cannot show a message; discord.py answers nothing
+    try:
+        await send(interaction, notice(message))
+    except discord.HTTPException:
+        log.warning("could not tell the member about an error", exc_info=True)
+
+
+async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
+    """Run ``action``; any exception is reported.  For callbacks whose errors
+    discord.py would only log (dynamic items, modals' own handlers)."""
+    try:
+        await action()
+    except Exception as error:  # noqa: BLE001 - every failure gets an answer
+        await report(interaction, error)
