@@ -223,11 +223,18 @@ class InteractionDriver:
         ``values``: custom_id -> typed text (or option values for a select); inputs left out
         keep their pre-filled value.  Raises ``ValueError`` for what Discord's client would
         not submit (a required input empty, too short/long, unknown custom_id).  Only the user
-        who opened the modal can submit it.
+        who opened the modal can submit it, and only until the bot answers a submit.
         """
         if isinstance(modal, InteractionHandle):
             modal = await modal.modal(timeout)
         opener = modal.opener
+        answered = [
+            s.id
+            for s in self.world.interactions.values()
+            if s.opener is opener and s.callback_type is not None
+        ]
+        if answered:
+            raise ValueError(f"the modal closed when the bot answered its submit {answered[0]}")
         if user is not None and user["id"] != opener.user["id"]:
             raise ValueError("only the user the modal was shown to can submit it")
         data = submission(modal, values or {})
