@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -21,26 +22,25 @@ import discord
 import yarl
 from aiohttp import web
 
+from tests.fake_discord import shards
+from tests.fake_discord.driver import InteractionDriver
 from tests.fake_discord.gateway import Gateway
-from tests.fake_discord.interactions import (
-    APPLICATION_COMMAND,
-    AUTOCOMPLETE,
-    MESSAGE_COMPONENT,
-    InteractionHandle,
-    command_options,
-    find_component,
-)
 from tests.fake_discord.recorder import GatewayFrame, RecordedRequest, Recorder
 from tests.fake_discord.rest import API_PREFIX, Rest
 from tests.fake_discord.routes import Routes
-from tests.fake_discord.world import InteractionState, World
+from tests.fake_discord.shards import Session
+from tests.fake_discord.world import World
 from tests.support.discord_spec import DiscordSpec
 
 SPEC_ENV = "PROMPTBOT_TEST_DISCORD_SPEC"
 
 
-class FakeDiscord:
-    """A local Discord for one test: REST under ``/api/v10`` and a gateway at ``/gateway``."""
+class FakeDiscord(InteractionDriver):
+    """A local Discord for one test: REST under ``/api/v10`` and a gateway at ``/gateway``.
+
+    ``shard_count``: the shards Discord requires (``GET /gateway/bot`` says so; an IDENTIFY
+    with another count is a violation); ``max_concurrency``: IDENTIFY buckets per 5 s.
+    """
 
     def __init__(
         self,
@@ -49,6 +49,8 @@ class FakeDiscord:
         token: str | None = None,
         heartbeat_interval_ms: int = 41250,
         interaction_deadline: float | None = 3.0,
+        shard_count: int = 1,
+        max_concurrency: int = 1,
     ) -> None:
         if spec is None:
             if not os.environ.get(SPEC_ENV):
@@ -57,9 +59,13 @@ class FakeDiscord:
         self.spec = spec if isinstance(spec, DiscordSpec) else DiscordSpec(spec)
         self.recorder = Recorder()
         self.world = World(token)
-        self.gateway = Gateway(self.world, self.recorder, heartbeat_interval_ms)
+        if shard_count < 1 or max_concurrency < 1:
+            raise ValueError("shard_count and max_concurrency must be at least 1")
+        self.gateway = Gateway(
+            self.world, self.recorder, heartbeat_interval_ms, shard_count, max_concurrency
+        )
         self.rest = Rest(self.spec, self.recorder, self.world.token)
-        self.routes = Routes(self.world, self.recorder, interaction_deadline)
+        self.routes = Routes(self.world, self.recorder, interaction_deadline, self.gateway)
         #: set by tests that provoke violations on purpose (see the ``fake_discord`` fixture)
         self.violations_expected = False
         self._runner: web.AppRunner | None = None
@@ -141,11 +147,13 @@ class FakeDiscord:
     async def run_bot(self, bot: discord.Client, timeout: float = 15.0) -> AsyncIterator[Any]:
         """Start ``bot`` against the fake, wait for ``on_ready``, close it on exit.
 
-        A bot task that dies while running is recorded as a violation.
+        A bot task that dies while running is recorded as a violation.  Several bots may run
+        at once (e.g. one ``AutoShardedBot`` per shard range): nest ``run_bot`` calls.
         """
+        own = bot_shard_ids(bot)
         with self.patched_discord():
             task = asyncio.create_task(bot.start(self.token), name="fake-discord-bot")
-            task.add_done_callback(self._bot_ended)
+            task.add_done_callback(functools.partial(self._bot_ended, own))
             try:
                 waiter = asyncio.ensure_future(bot.wait_until_ready())
                 done, _ = await asyncio.wait(
@@ -159,26 +167,26 @@ class FakeDiscord:
                     raise TimeoutError(f"bot not ready after {timeout}s; {self.violations}")
                 yield bot
             finally:
-                self.gateway.expect_client_close()
+                self.gateway.expect_client_close(own)
                 if not bot.is_closed():
                     await bot.close()
                 with contextlib.suppress(Exception):  # reported by _bot_ended
                     await asyncio.wait_for(task, timeout)
 
-    def _bot_ended(self, task: asyncio.Task[None]) -> None:
+    def _bot_ended(self, shard_ids: list[int] | None, task: asyncio.Task[None]) -> None:
         """discord.py's ``start()`` dies on an event it cannot parse, leaving the socket open
         (nothing closes it until the heartbeat times out, 60 s later): report it at once."""
-        if self.gateway.client_close_expected:
+        if self.gateway.close_expected(shard_ids):
             return
         problem = "cancelled" if task.cancelled() else repr(task.exception())
         self.recorder.violation(f"bot task ended while running: {problem}")
 
     async def wait_until_ready(self, timeout: float = 10.0) -> None:
-        """Wait until the bot has identified and been sent READY and GUILD_CREATE."""
+        """Wait until every shard has identified and been sent READY and its GUILD_CREATEs."""
         await self.recorder.wait_for(
-            lambda: self.recorder.gateway_frames("out", t="GUILD_CREATE"),
+            lambda: len(self.ready_shards()) == self.shard_count,
             timeout,
-            "IDENTIFY -> READY -> GUILD_CREATE",
+            f"IDENTIFY -> READY -> GUILD_CREATE on all {self.shard_count} shards",
         )
 
     # -- failures ----------------------------------------------------------------------------
@@ -196,116 +204,78 @@ class FakeDiscord:
     async def drop_gateway(
         self, code: int = 4000, *, wait_resumed: bool = True, timeout: float = 15.0
     ) -> None:
-        """Close the websocket from the server side; by default wait until the bot RESUMEs."""
-        resumes = self.gateway.resumes
-        await self.gateway.drop(code)
+        """Close shard 0's websocket from the server side; by default wait for its RESUME."""
+        await self.drop_shard(0, code, wait_resumed=wait_resumed, timeout=timeout)
+
+    async def drop_shard(
+        self, shard_id: int, code: int = 4000, *, wait_resumed: bool = True, timeout: float = 15.0
+    ) -> None:
+        """Close one shard's websocket from the server side (the others keep running); by
+        default wait until that shard RESUMEs."""
+        session = self._session(shard_id)
+        resumes = session.resumes
+        await self.gateway.drop(code, shard_id)
         if wait_resumed:
             await self.recorder.wait_for(
-                lambda: self.gateway.resumes > resumes, timeout, "the bot to RESUME"
+                lambda: session.resumes > resumes, timeout, f"shard {shard_id} to RESUME"
             )
 
-    async def send_reconnect(self, *, timeout: float = 15.0) -> None:
-        """Send op 7 RECONNECT and wait for the bot to RESUME on a new connection."""
-        resumes = self.gateway.resumes
-        await self.gateway.send_reconnect()
+    async def send_reconnect(self, *, shard_id: int = 0, timeout: float = 15.0) -> None:
+        """Send op 7 RECONNECT and wait for the shard to RESUME on a new connection."""
+        session = self._session(shard_id)
+        resumes = session.resumes
+        await self.gateway.send_reconnect(shard_id)
         await self.recorder.wait_for(
-            lambda: self.gateway.resumes > resumes, timeout, "the bot to RESUME after RECONNECT"
+            lambda: session.resumes > resumes, timeout, "the bot to RESUME after RECONNECT"
         )
 
-    # -- interactions ---------------------------------------------------------------------
-    async def _send(
-        self,
-        kind: int,
-        data: dict[str, Any],
-        *,
-        guild: bool = True,
-        message: dict[str, Any] | None = None,
-        user: dict[str, Any] | None = None,
-    ) -> InteractionHandle:
-        interaction_id, token, payload = self.world.interaction_payload(
-            kind, data, user=user, message=message, in_guild=guild
+    # -- shards ------------------------------------------------------------------------------
+    @property
+    def shard_count(self) -> int:
+        return self.gateway.shard_count
+
+    def _session(self, shard_id: int) -> Session:
+        if shard_id not in self.gateway.sessions:
+            raise LookupError(f"shard {shard_id} never identified")
+        return self.gateway.sessions[shard_id]
+
+    def connected_shards(self) -> list[int]:
+        """Shards with a live, identified (or resumed) connection, sorted."""
+        return self.gateway.connected_shards()
+
+    def ready_shards(self) -> list[int]:
+        """Connected shards that have been sent READY and every GUILD_CREATE."""
+        sessions = self.gateway.sessions
+        return [s for s in self.connected_shards() if sessions[s].ready]
+
+    def shard_for(self, guild_id: int | str | None) -> int:
+        """The shard that receives ``guild_id``'s events (``None``, a DM: shard 0)."""
+        return 0 if guild_id is None else shards.shard_of(guild_id, self.shard_count)
+
+    def guild_id_on_shard(self, shard_id: int) -> int:
+        """A fresh guild snowflake that lands on ``shard_id`` (not added to the world)."""
+        return int(shards.guild_id_on_shard(shard_id, self.shard_count))
+
+    async def add_guild(self, *, shard_id: int | None = None, name: str = "Fake Guild") -> int:
+        """Put the bot in one more guild (on ``shard_id`` if given); if its shard is connected
+        the bot gets ``GUILD_CREATE`` as when it joins a guild.  Returns the guild id."""
+        guild_id = (
+            None if shard_id is None else shards.guild_id_on_shard(shard_id, self.shard_count)
         )
-        state = InteractionState(
-            interaction_id, token, kind, payload, created_at=asyncio.get_running_loop().time()
-        )
-        self.world.interactions[interaction_id] = state
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
-        return InteractionHandle(self, state)
+        state = self.world.add_guild(guild_id, name)
+        shard = self.shard_for(state.id)
+        session = self.gateway.sessions.get(shard)
+        if session is not None:
+            session.guild_ids.append(state.id)
+            await self.gateway.dispatch("GUILD_CREATE", self.world.guild_create_payload(state.id))
+        return int(state.id)
 
-    def _command_data(
-        self, name: str, options: dict[str, Any], guild: bool, focused: str | None = None
-    ) -> dict[str, Any]:
-        command = self.world.find_command(name, self.world.guild_id if guild else None)
-        data: dict[str, Any] = {
-            "id": command["id"],
-            "name": name,
-            "type": command.get("type", 1),
-            "options": command_options(command, options, focused),
-        }
-        if "guild_id" in command:
-            data["guild_id"] = command["guild_id"]
-        return data
 
-    async def send_slash_command(
-        self,
-        name: str,
-        options: dict[str, Any] | None = None,
-        *,
-        guild: bool = True,
-        user: dict[str, Any] | None = None,
-    ) -> InteractionHandle:
-        """Invoke a synced slash command (options typed from the synced definition)."""
-        data = self._command_data(name, options or {}, guild)
-        return await self._send(APPLICATION_COMMAND, data, guild=guild, user=user)
-
-    async def send_autocomplete(
-        self,
-        name: str,
-        focused: str,
-        value: str,
-        options: dict[str, Any] | None = None,
-        *,
-        guild: bool = True,
-    ) -> InteractionHandle:
-        """The user typed ``value`` into option ``focused`` of ``/name``."""
-        data = self._command_data(name, {**(options or {}), focused: value}, guild, focused)
-        return await self._send(AUTOCOMPLETE, data, guild=guild)
-
-    async def send_component(
-        self,
-        custom_id: str,
-        *,
-        message: dict[str, Any] | None = None,
-        values: list[str] | None = None,
-        user: dict[str, Any] | None = None,
-    ) -> InteractionHandle:
-        """Click a button / choose in a select (as ``user``, default the tester).
-
-        ``message`` defaults to the newest message the bot sent that carries ``custom_id``.
-        """
-        if message is None:
-            candidates = [
-                m
-                for m in self.world.messages.values()
-                if find_component(m.get("components"), custom_id)
-            ]
-            if not candidates:
-                raise LookupError(f"no message with a component {custom_id!r}")
-            message = max(candidates, key=lambda m: int(m["id"]))
-        component = find_component(message.get("components"), custom_id)
-        if component is None:
-            raise LookupError(f"message {message.get('id')} has no component {custom_id!r}")
-        data: dict[str, Any] = {
-            "custom_id": custom_id,
-            "component_type": component["type"],
-            "id": component.get("id"),
-        }
-        if component["type"] != 2:
-            data["values"] = values or []
-        elif values is not None:
-            raise ValueError("buttons take no values")
-        return await self._send(MESSAGE_COMPONENT, data, message=message, user=user)
-
-    async def dispatch(self, event: str, data: dict[str, Any]) -> int:
-        """Send any other gateway dispatch; returns its sequence number."""
-        return await self.gateway.dispatch(event, data)
+def bot_shard_ids(bot: discord.Client) -> list[int] | None:
+    """The shards ``bot`` runs (``None``: an AutoShardedClient that takes every shard)."""
+    shard_ids = getattr(bot, "shard_ids", None)
+    if shard_ids:
+        return list(shard_ids)
+    if isinstance(bot, discord.AutoShardedClient):
+        return None
+    return [bot.shard_id or 0]

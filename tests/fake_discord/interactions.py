@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tests.fake_discord.modals import OpenedModal
 from tests.fake_discord.recorder import RecordedRequest
 
 if TYPE_CHECKING:
     from tests.fake_discord.app import FakeDiscord
     from tests.fake_discord.world import InteractionState
 
-APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 2, 3, 4
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+MODAL = 9  # the callback type that opens a modal
 SIMPLE_OPTION_TYPES = {3, 4, 5, 10}  # string, integer, boolean, number: no ``resolved`` needed
 
 
@@ -52,6 +54,24 @@ def find_component(node: Any, custom_id: str) -> dict[str, Any] | None:
             if key in node and (found := find_component(node[key], custom_id)) is not None:
                 return found
     return None
+
+
+def interaction_metadata(state: InteractionState, *, followup: bool = False) -> dict[str, Any]:
+    """``interaction_metadata`` of a message answering ``state`` (one of the spec's
+    ``*InteractionMetadataResponse``s)."""
+    metadata: dict[str, Any] = {
+        "id": state.id,
+        "type": state.type,
+        "user": state.user,
+        "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
+    }
+    if followup and state.original_message_id is not None:
+        metadata["original_response_message_id"] = state.original_message_id
+    if state.type == MESSAGE_COMPONENT:
+        metadata["interacted_message_id"] = (state.payload.get("message") or {}).get("id")
+    if state.type == MODAL_SUBMIT and state.opener is not None:
+        metadata["triggering_interaction_metadata"] = interaction_metadata(state.opener)
+    return metadata
 
 
 class InteractionHandle:
@@ -117,6 +137,27 @@ class InteractionHandle:
             f"{method} ...{path_suffix} for interaction {self.id}",
         )
         return found[0]
+
+    async def modal(self, timeout: float = 5.0) -> OpenedModal:
+        """The modal the bot opened in answer (callback type 9); fails on any other answer."""
+        body = await self.response(timeout)
+        if body.get("type") != MODAL or self.state.modal is None:
+            raise AssertionError(f"interaction {self.id} was answered with {body}, not a modal")
+        return OpenedModal(self.state, self.state.modal)
+
+    @property
+    def shard_id(self) -> int | None:
+        """The shard INTERACTION_CREATE was routed to (``None``: no session could take it)."""
+        return self.state.shard_id
+
+    def deliveries(self) -> list[tuple[int | None, int]]:
+        """(shard id, connection id) of every gateway frame that carried this interaction
+        (more than one when it was replayed after a RESUME)."""
+        return [
+            (f.shard, f.connection)
+            for f in self._fake.recorder.gateway_frames("out", t="INTERACTION_CREATE")
+            if isinstance(f.d, dict) and f.d.get("id") == self.id
+        ]
 
     @property
     def original_message(self) -> dict[str, Any] | None:

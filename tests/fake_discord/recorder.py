@@ -50,6 +50,7 @@ class GatewayFrame:
     s: int | None
     d: Any
     at: float = field(default_factory=time.monotonic)
+    shard: int | None = None  # the shard of the connection's session (None before IDENTIFY)
 
 
 class Recorder:
@@ -112,7 +113,11 @@ class Recorder:
         ]
 
     def gateway_frames(
-        self, direction: str | None = None, op: int | None = None, t: str | None = None
+        self,
+        direction: str | None = None,
+        op: int | None = None,
+        t: str | None = None,
+        shard: int | None = None,
     ) -> list[GatewayFrame]:
         return [
             f
@@ -120,6 +125,7 @@ class Recorder:
             if (direction is None or f.direction == direction)
             and (op is None or f.op == op)
             and (t is None or f.t == t)
+            and (shard is None or f.shard == shard)
         ]
 
 

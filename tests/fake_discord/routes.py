@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from tests.fake_discord import objects
+from tests.fake_discord.interactions import MODAL, MODAL_SUBMIT, interaction_metadata
+from tests.fake_discord.modals import numbered
 from tests.fake_discord.recorder import RecordedFile, Recorder
 from tests.fake_discord.rest import API_PREFIX, RECORD_KEY, error, reply
 from tests.fake_discord.world import InteractionState, World
+
+if TYPE_CHECKING:
+    from tests.fake_discord.gateway import Gateway
 
 EPHEMERAL = 1 << 6
 #: Interaction type -> callback types Discord accepts for it.
@@ -20,10 +25,17 @@ ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 class Routes:
     """The fake's REST endpoints (all under ``/api/v10``)."""
 
-    def __init__(self, world: World, recorder: Recorder, interaction_deadline: float | None):
+    def __init__(
+        self,
+        world: World,
+        recorder: Recorder,
+        interaction_deadline: float | None,
+        gateway: Gateway | None = None,
+    ) -> None:
         self.world = world
         self.recorder = recorder
         self.deadline = interaction_deadline
+        self.gateway_state = gateway  # for GET /gateway/bot
 
     def install(self, app: web.Application) -> None:
         r, p = app.router, API_PREFIX
@@ -53,8 +65,17 @@ class Routes:
     async def gateway(self, request: web.Request) -> web.Response:
         body: dict[str, Any] = {"url": self.world.gateway_url}
         if request.path.endswith("/bot"):
-            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-            body.update(shards=1, session_start_limit=limit)
+            shards, concurrency, used = 1, 1, 0
+            if self.gateway_state is not None:
+                g = self.gateway_state
+                shards, concurrency, used = g.shard_count, g.max_concurrency, g.identifies
+            limit = {
+                "total": 1000,
+                "remaining": 1000 - used,
+                "reset_after": 86_400_000 if used else 0,
+                "max_concurrency": concurrency,
+            }
+            body.update(shards=shards, session_start_limit=limit)
         return reply(request, 200, body)
 
     # -- commands -------------------------------------------------------------------------
@@ -101,6 +122,12 @@ class Routes:
                 f"{where}: callback type {kind} for interaction type {state.type}"
             )
             return error(request, 400, 50035, "Invalid Form Body")
+        if state.type == MODAL_SUBMIT and kind in (6, 7) and "message" not in state.payload:
+            self.recorder.violation(
+                f"{where}: callback type {kind} updates a message, but this modal was opened by"
+                " a slash command, not from a message component"
+            )
+            return error(request, 400, 50035, "Invalid Form Body")
         state.callback_type = kind
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         flags = data.get("flags") or 0
@@ -109,9 +136,10 @@ class Routes:
             "type": state.type,
             "response_message_loading": kind == 5,
             "response_message_ephemeral": bool(flags & EPHEMERAL),
-            "channel_id": self.world.channel["id"],
-            "guild_id": self.world.guild_id,
+            "channel_id": state.channel_id,
         }
+        if state.guild_id is not None:
+            info["guild_id"] = state.guild_id
         resource: dict[str, Any] | None = None
         if kind in (4, 5):
             message = self._new_message(state, data, recorded.files, loading=kind == 5)
@@ -125,6 +153,8 @@ class Routes:
             if kind == 7 and stored:
                 stored = self._edit(stored, data, recorded.files)
                 resource = {"type": 7, "message": stored}
+        elif kind == MODAL:
+            state.modal = numbered(data)
         self.recorder.notify()
         if request.query.get("with_response") not in ("1", "true", "True"):
             return reply(request, 204)
@@ -133,7 +163,9 @@ class Routes:
             answer["resource"] = resource
         return reply(request, 200, answer)
 
-    def _attachments(self, files: list[RecordedFile], body: dict[str, Any]) -> list[Any]:
+    def _attachments(
+        self, files: list[RecordedFile], body: dict[str, Any], channel_id: str
+    ) -> list[Any]:
         declared = {
             str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, dict)
         }
@@ -143,7 +175,7 @@ class Routes:
             item = objects.attachment(
                 declared.get(index, {}).get("filename") or f.filename,
                 len(f.data),
-                self.world.channel["id"],
+                channel_id,
                 content_type=f.content_type,
             )
             if declared.get(index, {}).get("description"):
@@ -158,28 +190,22 @@ class Routes:
         files: list[RecordedFile],
         *,
         loading: bool = False,
+        followup: bool = False,
     ) -> dict[str, Any]:
         w = self.world
-        metadata: dict[str, Any] = {
-            "id": state.id,
-            "type": state.type,
-            "user": (state.payload.get("member") or {}).get("user") or state.payload.get("user"),
-            "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
-        }
-        if state.type == 3:
-            metadata["interacted_message_id"] = (state.payload.get("message") or {}).get("id")
         message = objects.message(
             body,
             message_id=w.new_message_id(),
-            channel_id=w.channel["id"],
+            channel_id=state.channel_id,
             author=w.bot_user,
             application_id=w.application_id,
-            attachments=self._attachments(files, body),
+            attachments=self._attachments(files, body, state.channel_id),
             message_type=20 if state.type == 2 else 19,
             loading=loading,
-            interaction_metadata=metadata if state.type in (2, 3) else None,
+            interaction_metadata=interaction_metadata(state, followup=followup),
         )
         w.messages[message["id"]] = message
+        w.message_origins[message["id"]] = state
         return message
 
     def _edit(
@@ -189,7 +215,7 @@ class Routes:
         attachments = None
         if "attachments" in body or files:
             kept = [a for a in current["attachments"] if a["id"] in keep_ids]
-            attachments = kept + self._attachments(files, body)
+            attachments = kept + self._attachments(files, body, current["channel_id"])
         edited = objects.edit_message(current, body, attachments)
         self.world.messages[edited["id"]] = edited
         return edited
@@ -218,7 +244,7 @@ class Routes:
             return state
         recorded = request[RECORD_KEY]
         body = recorded.json if isinstance(recorded.json, dict) else {}
-        message = self._new_message(state, body, recorded.files)
+        message = self._new_message(state, body, recorded.files, followup=True)
         state.followup_ids.append(message["id"])
         self.recorder.notify()
         if request.query.get("wait") in ("1", "true", "True"):

@@ -1,4 +1,4 @@
-"""The fake's view of Discord: one application, its bot, one guild, its commands and messages."""
+"""The fake's view of Discord: one application, its bot, its guilds, commands and messages."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fake_discord import objects
+from tests.fake_discord import objects, places
 from tests.fake_discord.objects import snowflake
+from tests.fake_discord.places import Where
 
 
 @dataclass
@@ -22,6 +23,35 @@ class InteractionState:
     callback_type: int | None = None
     original_message_id: str | None = None
     followup_ids: list[str] = field(default_factory=list)
+    modal: dict[str, Any] | None = None  # the modal a type 9 callback opened (ids numbered)
+    opener: InteractionState | None = None  # for a modal submit: the interaction that opened it
+    shard_id: int | None = None  # the shard INTERACTION_CREATE was routed to
+    where: Where | None = None
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.payload["channel_id"])
+
+    @property
+    def guild_id(self) -> str | None:
+        return self.payload.get("guild_id")
+
+    @property
+    def user(self) -> dict[str, Any]:
+        return (self.payload.get("member") or {}).get("user") or self.payload["user"]
+
+
+@dataclass
+class GuildState:
+    """A guild the bot is in: the guild object, its channels and members."""
+
+    guild: dict[str, Any]
+    channels: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        return str(self.guild["id"])
 
 
 class World:
@@ -34,22 +64,61 @@ class World:
         self.bot_user = objects.user(self.application_id, "promptbot-test", bot=True)
         self.owner = objects.user(snowflake(), "owner")
         self.tester = objects.user(snowflake(), "tester")
-        self.guild_id = snowflake()
-        self.guild = objects.guild(self.guild_id, "Fake Guild", self.owner["id"])
-        self.channel = objects.text_channel(snowflake(), self.guild_id)
-        joined = objects.now_iso()
-        self.members = [objects.member(u, joined) for u in (self.bot_user, self.owner, self.tester)]
+        self.guilds: dict[str, GuildState] = {}
+        first = self.add_guild()
+        self.guild_id, self.guild = first.id, first.guild
+        self.channel, self.members = first.channels[0], first.members
         # (guild id or None for global) -> command name -> ApplicationCommandResponse
         self.commands: dict[str | None, dict[str, dict[str, Any]]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
         self.interactions: dict[str, InteractionState] = {}
+        self.dm_channels: dict[str, dict[str, Any]] = {}  # user id -> the bot's DM with them
+        self.message_origins: dict[str, InteractionState] = {}  # message id -> its interaction
+
+    # -- places ------------------------------------------------------------------------------
+    def add_guild(self, guild_id: str | None = None, name: str = "Fake Guild") -> GuildState:
+        """A guild with one text channel and the bot, the owner and the tester as members."""
+        guild_id = guild_id or snowflake()
+        joined = objects.now_iso()
+        state = GuildState(
+            objects.guild(guild_id, name, self.owner["id"]),
+            [objects.text_channel(snowflake(), guild_id)],
+            [objects.member(u, joined) for u in (self.bot_user, self.owner, self.tester)],
+        )
+        self.guilds[guild_id] = state
+        return state
+
+    def guild_where(
+        self, guild_id: str | None = None, *, guild_install: bool = True, user_install: bool = False
+    ) -> Where:
+        guild_id = str(guild_id or self.guild_id)
+        if guild_id in self.guilds:
+            channel = self.guilds[guild_id].channels[0]
+        elif guild_install:
+            raise LookupError(f"the bot is not in guild {guild_id}: fake.add_guild() it first")
+        else:  # a user-installed app used in a guild the bot is not in
+            channel = objects.text_channel(snowflake(), guild_id)
+        return Where(places.GUILD, channel, guild_id, guild_install, user_install)
+
+    def dm_where(
+        self, user: dict[str, Any], *, guild_install: bool = False, user_install: bool = True
+    ) -> Where:
+        channel = self.dm_channels.setdefault(user["id"], places.dm_channel(snowflake(), user))
+        return Where(places.BOT_DM, channel, None, guild_install, user_install, user)
+
+    def group_dm_where(self, user: dict[str, Any], others: list[dict[str, Any]]) -> Where:
+        channel = places.group_dm_channel(snowflake(), user, others)
+        return Where(places.PRIVATE_CHANNEL, channel, None, False, True)
 
     # -- gateway payloads ---------------------------------------------------------------
-    def ready_payload(self, session_id: str, shard: Any) -> dict[str, Any]:
+    def ready_payload(
+        self, session_id: str, shard: Any, guild_ids: list[str] | None = None
+    ) -> dict[str, Any]:
+        ids = list(self.guilds) if guild_ids is None else guild_ids
         ready: dict[str, Any] = {
             "v": 10,
             "user": objects.user_pii(self.bot_user),
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "guilds": [{"id": g, "unavailable": True} for g in ids],
             "session_id": session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -67,14 +136,19 @@ class World:
             ready["shard"] = shard
         return ready
 
-    def guild_create_payloads(self) -> list[dict[str, Any]]:
-        return [objects.guild_create(self.guild, [self.channel], self.members)]
+    def guild_create_payloads(self, guild_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        ids = list(self.guilds) if guild_ids is None else guild_ids
+        return [self.guild_create_payload(g) for g in ids]
+
+    def guild_create_payload(self, guild_id: str) -> dict[str, Any]:
+        state = self.guilds[guild_id]
+        return objects.guild_create(state.guild, state.channels, state.members)
 
     def members_of(self, guild_id: str) -> list[dict[str, Any]]:
-        return self.members if guild_id == self.guild_id else []
+        return self.guilds[guild_id].members if guild_id in self.guilds else []
 
-    def member_for(self, user: dict[str, Any]) -> dict[str, Any]:
-        for m in self.members:
+    def member_for(self, user: dict[str, Any], guild_id: str | None = None) -> dict[str, Any]:
+        for m in self.members_of(str(guild_id or self.guild_id)):
             if m["user"]["id"] == user["id"]:
                 return m
         return objects.member(user, objects.now_iso())
@@ -120,48 +194,46 @@ class World:
         user: dict[str, Any] | None = None,
         message: dict[str, Any] | None = None,
         in_guild: bool = True,
+        where: Where | None = None,
+        owners: dict[str, str] | None = None,
     ) -> tuple[str, str, dict[str, Any]]:
-        """A complete ``INTERACTION_CREATE`` payload; returns (id, token, payload)."""
+        """A complete ``INTERACTION_CREATE`` payload; returns (id, token, payload).
+
+        ``where`` defaults to the first guild (``in_guild``) or the tester's DM with the bot
+        through a user install; ``owners`` (``authorizing_integration_owners``) to ``where``'s.
+        """
+        user = user or (where.user if where else None) or self.tester
+        if where is None:
+            where = self.guild_where() if in_guild else self.dm_where(user)
         interaction_id, token = snowflake(), "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(60)
-        user = user or self.tester
         payload: dict[str, Any] = {
             "id": interaction_id,
             "application_id": self.application_id,
             "type": kind,
             "data": data,
-            "channel": {**self.channel},
-            "channel_id": self.channel["id"],
+            "channel": {**where.channel},
+            "channel_id": where.channel_id,
             "token": token,
             "version": 1,
-            "app_permissions": objects.ALL_PERMISSIONS,
+            "app_permissions": where.app_permissions,
             "locale": "en-US",
             "entitlements": [],
             "entitlement_sku_ids": [],
             "attachment_size_limit": objects.ATTACHMENT_SIZE_LIMIT,
+            "authorizing_integration_owners": owners or where.integration_owners(user["id"]),
+            "context": where.context,
         }
-        if in_guild:
+        if where.guild_id is not None:
+            member = self.member_for(user, where.guild_id)
+            member = {**member, "permissions": objects.ALL_PERMISSIONS}
             payload.update(
-                guild_id=self.guild_id,
-                guild={"id": self.guild_id, "locale": "en-US", "features": []},
+                guild_id=where.guild_id,
+                guild={"id": where.guild_id, "locale": "en-US", "features": []},
                 guild_locale="en-US",
-                member={**self.member_for(user), "permissions": objects.ALL_PERMISSIONS},
-                authorizing_integration_owners={"0": self.guild_id},
-                context=0,
+                member=member,
             )
         else:
-            payload.pop("channel")
-            payload.update(
-                user=user,
-                authorizing_integration_owners={"1": user["id"]},
-                context=1,
-                channel={
-                    "id": self.channel["id"],
-                    "type": 1,
-                    "flags": 0,
-                    "recipients": [user],
-                    "last_message_id": None,
-                },
-            )
+            payload["user"] = user
         if message is not None:
             payload["message"] = message
         return interaction_id, token, payload

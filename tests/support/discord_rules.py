@@ -1,12 +1,13 @@
 """Rules from Discord's developer docs that the OpenAPI schema does not (fully) express.
 
-Each function takes a message-shaped (or autocomplete / modal) dict and returns readable error
+Each function takes a message-shaped (or autocomplete) dict and returns readable error
 strings (``[]`` = fine).  Some limits duplicate ``maxLength``s in the schema on purpose: the
 schema is generated upstream and may change, the docs' limits are what Discord enforces.
 
 Sources: https://discord.com/developers/docs/resources/message#embed-object-embed-limits,
 .../interactions/message-components (buttons, action rows, selects),
 .../interactions/receiving-and-responding#interaction-response-object-autocomplete.
+Modal rules live in :mod:`tests.support.discord_modal_rules`.
 """
 
 from __future__ import annotations
@@ -100,6 +101,33 @@ def _row_errors(row: dict[str, Any], where: str) -> list[str]:
     return []
 
 
+def custom_id_errors(components: list[Any], scope: str = "message") -> list[str]:
+    """Every ``custom_id`` in the tree (rows, sections, labels) is 1-100 characters, unique."""
+    errors: list[str] = []
+    seen: set[str] = set()
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for i, child in enumerate(node):
+                walk(child, f"{where}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        custom_id = node.get("custom_id")
+        if isinstance(custom_id, str) and node.get("type") != 1:
+            if not 1 <= len(custom_id) <= CUSTOM_ID_MAX:
+                errors.append(f"{where}.custom_id: {len(custom_id)} characters, 1 to 100")
+            if custom_id in seen:
+                errors.append(f"{where}.custom_id: {custom_id!r} is not unique in the {scope}")
+            seen.add(custom_id)
+        for key in ("components", "accessory", "component"):
+            if key in node:
+                walk(node[key], f"{where}.{key}")
+
+    walk(components, "$.components")
+    return errors
+
+
 def component_errors(components: list[Any], flags: int = 0) -> list[str]:
     """Action-row count and shape, button shapes, custom_id length and uniqueness."""
     errors: list[str] = []
@@ -109,7 +137,6 @@ def component_errors(components: list[Any], flags: int = 0) -> list[str]:
             errors.append("$.components: without IS_COMPONENTS_V2 only action rows are allowed")
         if len(rows) > MAX_ACTION_ROWS:
             errors.append(f"$.components: {len(rows)} action rows, at most {MAX_ACTION_ROWS}")
-    seen: set[str] = set()
 
     def walk(node: Any, where: str) -> None:
         if isinstance(node, list):
@@ -123,19 +150,12 @@ def component_errors(components: list[Any], flags: int = 0) -> list[str]:
             errors.extend(_row_errors(node, where))
         elif kind == 2:
             errors.extend(_button_errors(node, where))
-        custom_id = node.get("custom_id")
-        if isinstance(custom_id, str) and kind != 1:
-            if not 1 <= len(custom_id) <= CUSTOM_ID_MAX:
-                errors.append(f"{where}.custom_id: {len(custom_id)} characters, 1 to 100")
-            if custom_id in seen:
-                errors.append(f"{where}.custom_id: {custom_id!r} is not unique in the message")
-            seen.add(custom_id)
         for key in ("components", "accessory"):
             if key in node:
                 walk(node[key], f"{where}.{key}")
 
     walk(components, "$.components")
-    return errors
+    return errors + custom_id_errors(components)
 
 
 def message_errors(message: dict[str, Any], *, creating: bool) -> list[str]:
@@ -177,15 +197,6 @@ def autocomplete_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(value, str) and len(value) > CHOICE_MAX:
             errors.append(f"$.data.choices[{i}].value: {len(value)} characters, at most 100")
     return errors
-
-
-def modal_errors(data: dict[str, Any]) -> list[str]:
-    """A modal: custom_id 1-100 characters, its rows shaped like message rows."""
-    errors = []
-    custom_id = _text(data.get("custom_id"))
-    if not 1 <= len(custom_id) <= CUSTOM_ID_MAX:
-        errors.append(f"$.data.custom_id: {len(custom_id)} characters, 1 to 100")
-    return errors + component_errors(data.get("components") or [], IS_COMPONENTS_V2)
 
 
 def _name_ok(name: str) -> bool:

@@ -26,12 +26,8 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from tests.support.discord_rules import (
-    autocomplete_errors,
-    command_errors,
-    message_errors,
-    modal_errors,
-)
+from tests.support.discord_modal_rules import modal_errors
+from tests.support.discord_rules import autocomplete_errors, command_errors, message_errors
 
 SPEC_URI = "https://discord.test/openapi.json"
 _WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
