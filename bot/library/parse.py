@@ -124,7 +124,7 @@ def parse_document(data: bytes | str, path: str) -> ParseResult:
     """
     try:
         return _parse(data, path)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+    except Exception as exc:
         message = f"internal parser error ({exc.__class__.__name__}: {exc}); please report"
         return ParseResult(None, (Problem(path, "error", message),))
 

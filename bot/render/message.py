@@ -134,6 +134,7 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
         if params.payload is not None:
             body = params.payload
         else:  # multipart: the JSON part is the first one
+            assert params.multipart is not None
             body = json.loads(params.multipart[0]["value"])
     return body["data"]
 
