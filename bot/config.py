@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,15 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DISCORD_GATEWAY_URL", "gateway websocket URL", "wss://gateway.discord.gg/"),
     Variable("PROMPTBOT_DEV_GUILD", "guild that commands are synced to during development"),
     Variable("LOG_LEVEL", "logging level (DEBUG, INFO, WARNING, ERROR)", "INFO"),
+    Variable("PROMPTBOT_SHARD_COUNT", "total number of shards of the cluster"),
+    Variable("PROMPTBOT_SHARD_IDS", "the shards this process runs (`0,1`, `0-3`)"),
+    Variable("PROMPTBOT_SYNC", "`0`: never sync commands at start (`run`)", "1"),
+    Variable("PROMPTBOT_METRICS_PORT", "port of `/metrics` and `/healthz` (unset: none)"),
+    Variable("PROMPTBOT_METRICS_HOST", "address the metrics server listens on", "127.0.0.1"),
 )
+MAX_SHARDS = 65536
+_SWITCH = {"1": True, "true": True, "yes": True, "on": True}
+_SWITCH |= {"0": False, "false": False, "no": False, "off": False}
 NAMES = frozenset(v.name for v in VARIABLES)
 _DEFAULTS = {v.name: v.default for v in VARIABLES}
 
@@ -55,6 +64,18 @@ class Settings:
     gateway_url: str = "wss://gateway.discord.gg/"
     dev_guild: int | None = None
     log_level: str = "INFO"
+    #: None: one unsharded gateway connection (as a bot with no sharding settings)
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    sync: bool = True
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Whether ``run`` syncs commands at start: only one process of a cluster does,
+        the one that runs shard 0 (and none with ``PROMPTBOT_SYNC=0``)."""
+        return self.sync and (self.shard_ids is None or 0 in self.shard_ids)
 
     def require_token(self) -> str:
         if not self.token or not self.token.strip():
@@ -91,6 +112,64 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/") if name != "DISCORD_GATEWAY_URL" else value
 
 
+def _shard_ids(text: str, count: int) -> tuple[int, ...]:
+    """``0,1`` / ``0-3`` / ``0-1,4``: sorted, each once, all inside ``0..count-1``."""
+    name = "PROMPTBOT_SHARD_IDS"
+    ids: list[int] = []
+    for item in text.split(","):
+        low, dash, high = item.strip().partition("-")
+        if not all(p.isascii() and p.isdigit() for p in ((low, high) if dash else (low,))):
+            raise ConfigError(f"{name}: '{text}' is not a list of shard ids like 0,1 or 0-3")
+        first, last = int(low), int(high if dash else low)
+        if last >= count or first >= count:
+            raise ConfigError(
+                f"{name}: shard {max(first, last)} is outside 0..{count - 1} "
+                f"(PROMPTBOT_SHARD_COUNT={count})"
+            )
+        if first > last:
+            raise ConfigError(f"{name}: the range '{item.strip()}' is empty")
+        ids.extend(range(first, last + 1))
+    seen: set[int] = set()
+    for shard in ids:
+        if shard in seen:
+            raise ConfigError(f"{name}: shard {shard} is listed twice")
+        seen.add(shard)
+    return tuple(sorted(seen))
+
+
+def _shards(
+    count_text: str | None, ids_text: str | None
+) -> tuple[int | None, tuple[int, ...] | None]:
+    """(shard count, this process's shard ids), or (None, None) for no sharding."""
+    if count_text is None:
+        if ids_text is not None:
+            raise ConfigError(
+                "PROMPTBOT_SHARD_IDS: set without PROMPTBOT_SHARD_COUNT (the total number of "
+                "shards of the cluster)"
+            )
+        return None, None
+    if not (count_text.isascii() and count_text.isdigit() and 1 <= int(count_text) <= MAX_SHARDS):
+        raise ConfigError(
+            f"PROMPTBOT_SHARD_COUNT: '{count_text}' is not a number of shards (1 to {MAX_SHARDS})"
+        )
+    count = int(count_text)
+    return count, tuple(range(count)) if ids_text is None else _shard_ids(ids_text, count)
+
+
+def _switch(name: str, value: str) -> bool:
+    if value.lower() not in _SWITCH:
+        raise ConfigError(f"{name}: '{value}' is not 1 or 0 (on or off)")
+    return _SWITCH[value.lower()]
+
+
+def _metrics(port: str | None, host: str) -> tuple[int | None, str]:
+    if port is not None and not (port.isascii() and port.isdigit() and int(port) <= 65535):
+        raise ConfigError(f"PROMPTBOT_METRICS_PORT: '{port}' is not a port (0 to 65535)")
+    if not re.fullmatch(r"[A-Za-z0-9._:\-]+|\[[0-9A-Fa-f:.]+\]", host):
+        raise ConfigError(f"PROMPTBOT_METRICS_HOST: '{host}' is not a host name or address")
+    return (None if port is None else int(port)), host.strip("[]")
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
@@ -116,6 +195,8 @@ def load_settings(
     level = (get("LOG_LEVEL") or "INFO").upper()
     if not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR")
+    shard_count, shard_ids = _shards(get("PROMPTBOT_SHARD_COUNT"), get("PROMPTBOT_SHARD_IDS"))
+    port, host = _metrics(get("PROMPTBOT_METRICS_PORT"), get("PROMPTBOT_METRICS_HOST") or "")
     return Settings(
         library=Path(get("PROMPTBOT_LIBRARY") or "seeds"),
         db=Path(get("PROMPTBOT_DB") or "data/promptbot.sqlite3"),
@@ -126,4 +207,9 @@ def load_settings(
         gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL") or "", ("ws", "wss")),
         dev_guild=int(guild) if guild else None,
         log_level=level,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        sync=_switch("PROMPTBOT_SYNC", get("PROMPTBOT_SYNC") or "1"),
+        metrics_port=port,
+        metrics_host=host,
     )

@@ -88,3 +88,90 @@ def test_every_variable_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [name for name in NAMES if f"`{name}`" not in readme]
     assert not missing
+
+
+def test_no_shard_settings_is_one_unsharded_connection_that_syncs(tmp_path: Path) -> None:
+    s = settings({}, tmp_path)
+    assert (s.shard_count, s.shard_ids, s.sync, s.syncs_commands) == (None, None, True, True)
+    assert (s.metrics_port, s.metrics_host) == (None, "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        ("2", None, (0, 1)),
+        ("2", "0,1", (0, 1)),
+        ("4", "0-3", (0, 1, 2, 3)),
+        ("8", " 6, 0-1 ,3", (0, 1, 3, 6)),
+        ("2", "1", (1,)),
+        ("1", "0", (0,)),
+    ],
+)
+def test_shard_ids_are_a_list_or_ranges_inside_the_count(
+    count: str, ids: str | None, expected: tuple[int, ...], tmp_path: Path
+) -> None:
+    env = {"PROMPTBOT_SHARD_COUNT": count} | ({} if ids is None else {"PROMPTBOT_SHARD_IDS": ids})
+    s = settings(env, tmp_path)
+    assert s.shard_count == int(count)
+    assert s.shard_ids == expected
+
+
+@pytest.mark.parametrize(
+    ("ids", "sync", "syncs"),
+    [
+        ("0", "1", True),
+        ("1", "1", False),
+        ("0-1", "1", True),
+        ("0", "0", False),
+        ("0", "off", False),
+    ],
+)
+def test_only_the_process_running_shard_0_syncs(
+    ids: str, sync: str, syncs: bool, tmp_path: Path
+) -> None:
+    env = {"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": ids, "PROMPTBOT_SYNC": sync}
+    assert settings(env, tmp_path).syncs_commands is syncs
+    assert settings({"PROMPTBOT_SYNC": "0"}, tmp_path).syncs_commands is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PROMPTBOT_SHARD_IDS": "0"}, "PROMPTBOT_SHARD_IDS: set without PROMPTBOT_SHARD_COUNT"),
+        ({"PROMPTBOT_SHARD_COUNT": "0"}, "PROMPTBOT_SHARD_COUNT: '0' is not a number of shards"),
+        ({"PROMPTBOT_SHARD_COUNT": "two"}, "PROMPTBOT_SHARD_COUNT: 'two'"),
+        ({"PROMPTBOT_SHARD_COUNT": "-1"}, "PROMPTBOT_SHARD_COUNT: '-1'"),
+        ({"PROMPTBOT_SHARD_COUNT": "99999999"}, "PROMPTBOT_SHARD_COUNT: '99999999'"),
+        (
+            {"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "2"},
+            "PROMPTBOT_SHARD_IDS: shard 2 is outside 0..1 (PROMPTBOT_SHARD_COUNT=2)",
+        ),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "0-5"}, "shard 5 is outside"),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "a"}, "PROMPTBOT_SHARD_IDS: 'a'"),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": ","}, "PROMPTBOT_SHARD_IDS: ','"),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "0,,1"}, "PROMPTBOT_SHARD_IDS"),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "-1"}, "PROMPTBOT_SHARD_IDS"),
+        ({"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "0-"}, "PROMPTBOT_SHARD_IDS"),
+        ({"PROMPTBOT_SHARD_COUNT": "4", "PROMPTBOT_SHARD_IDS": "3-1"}, "range '3-1' is empty"),
+        ({"PROMPTBOT_SHARD_COUNT": "4", "PROMPTBOT_SHARD_IDS": "0-2,2"}, "shard 2 is listed twice"),
+        ({"PROMPTBOT_SHARD_COUNT": "4", "PROMPTBOT_SHARD_IDS": "١"}, "PROMPTBOT_SHARD_IDS"),
+        ({"PROMPTBOT_SYNC": "maybe"}, "PROMPTBOT_SYNC: 'maybe' is not 1 or 0"),
+        ({"PROMPTBOT_METRICS_PORT": "http"}, "PROMPTBOT_METRICS_PORT: 'http' is not a port"),
+        ({"PROMPTBOT_METRICS_PORT": "70000"}, "PROMPTBOT_METRICS_PORT: '70000'"),
+        ({"PROMPTBOT_METRICS_HOST": "a b"}, "PROMPTBOT_METRICS_HOST: 'a b'"),
+        ({"PROMPTBOT_METRICS_HOST": "http://x/"}, "PROMPTBOT_METRICS_HOST"),
+    ],
+)
+def test_a_bad_cluster_setting_is_one_line_naming_the_variable(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        settings(env, tmp_path)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_metrics_settings_are_taken(tmp_path: Path) -> None:
+    s = settings({"PROMPTBOT_METRICS_PORT": "9108", "PROMPTBOT_METRICS_HOST": "0.0.0.0"}, tmp_path)
+    assert (s.metrics_port, s.metrics_host) == (9108, "0.0.0.0")
+    assert settings({"PROMPTBOT_METRICS_HOST": "[::1]"}, tmp_path).metrics_host == "::1"
