@@ -4,6 +4,13 @@ Shaped after discord.py's ``examples/advanced_startup.py``: resources are opened
 with ``async with``, extensions load in ``setup_hook``, and commands are synced
 only when their definitions changed since the last sync (a hash kept in the
 index's database), because Discord rate-limits command registration.
+
+With ``PROMPTBOT_SHARD_COUNT`` the bot is a :class:`ShardedPromptBot`
+(discord.py's ``AutoShardedBot``) running the shards ``PROMPTBOT_SHARD_IDS``
+names; several processes with disjoint ids form a cluster, and only the one
+running shard 0 syncs commands.  Unset, it is today's single connection (an
+``AutoShardedBot`` without a count would ask ``/gateway/bot`` for one and use
+the gateway URL Discord returns instead of ``DISCORD_GATEWAY_URL``).
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from discord.ext import commands
 
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
+from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
+IDENTIFY_INTERVAL = 5.0  # seconds between two IDENTIFYs in one rate-limit bucket
 
 
 def point_at(settings: Settings) -> None:
@@ -32,28 +41,109 @@ def point_at(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
+def interaction_label(interaction: discord.Interaction[Any]) -> str:
+    """The ``command`` label of an interaction's metrics (a bounded set of values)."""
+    kind = interaction.type
+    if kind in (discord.InteractionType.application_command, discord.InteractionType.autocomplete):
+        data: Any = interaction.data or {}
+        name = str(data.get("name", "?"))
+        return f"{name}:autocomplete" if kind is discord.InteractionType.autocomplete else name
+    return "modal" if kind is discord.InteractionType.modal_submit else "component"
+
+
 class PromptBot(commands.Bot):
     def __init__(
         self, settings: Settings, catalog: Catalog, *, watch: bool = True, **options: Any
     ) -> None:
+        self.metrics = Metrics(Probe(self.shard_states, self._library_size, self._reloads))
+        self.answers = Answers(self.metrics)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=self.answers.trace_config(),
             **options,
         )
         self.settings = settings
         self.catalog = catalog
         self._watch = watch
         self._watcher: asyncio.Task[None] | None = None
+        #: shard id -> whether its session is up (0: the one unsharded connection)
+        self.sessions: dict[int, bool] = dict.fromkeys(settings.shard_ids or (0,), False)
+        self.metrics_server: MetricsServer | None = None
+
+    @classmethod
+    def create(cls, settings: Settings, catalog: Catalog, **options: Any) -> PromptBot:
+        """The bot the settings ask for: sharded or not."""
+        if settings.shard_count is None:
+            return cls(settings, catalog, **options)
+        return ShardedPromptBot(
+            settings,
+            catalog,
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids or ()),
+            **options,
+        )
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self._watch:
-            await self.sync_commands(force=False)
+            if self.settings.syncs_commands:
+                await self.sync_commands(force=False)
+            else:
+                log.info("not syncing commands (PROMPTBOT_SYNC=0, or shard 0 runs elsewhere)")
             self._watcher = asyncio.create_task(self.catalog.watch(), name="library-watcher")
+        if self.settings.metrics_port is not None:
+            server = MetricsServer(
+                self.metrics, self.settings.metrics_host, self.settings.metrics_port
+            )
+            await server.start()
+            self.metrics_server = server
+
+    # -- observation: the one place that feeds bot.metrics --------------------------------
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        self.answers.received(interaction.id, interaction_label(interaction))
+
+    def interaction_failed(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+        """Called by the report path (``cogs._report.report``) for every failure."""
+        self.answers.failed(interaction.id, interaction_label(interaction), outcome)
+
+    def shard_states(self) -> dict[int, ShardState]:
+        return {0: ShardState(self.sessions[0], self.latency)}
+
+    def _library_size(self) -> int | None:
+        snapshot = self.catalog.snapshot
+        return None if snapshot is None else len(snapshot)
+
+    def _reloads(self) -> tuple[int, int]:
+        return self.catalog.reloads, self.catalog.reload_failures
+
+    def _session(self, shard_id: int | None, up: bool) -> None:
+        """A session went up (READY, RESUMED) or down.  A sharded client also sends the
+        unsharded events, without the shard: ``shard_id`` None, ignored then."""
+        key = 0 if shard_id is None and self.settings.shard_ids is None else shard_id
+        if key in self.sessions:
+            self.sessions[key] = up
+
+    async def on_connect(self) -> None:
+        self._session(None, True)
+
+    async def on_resumed(self) -> None:
+        self._session(None, True)
+
+    async def on_disconnect(self) -> None:
+        self._session(None, False)
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._session(shard_id, True)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._session(shard_id, True)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._session(shard_id, False)
 
     def command_definitions(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
         return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
@@ -91,11 +181,41 @@ class PromptBot(commands.Bot):
     async def close(self) -> None:
         if self._watcher is not None:
             self._watcher.cancel()
+        if self.metrics_server is not None:
+            await self.metrics_server.close()
         await super().close()
 
 
+class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
+    """The bot on the shards ``PROMPTBOT_SHARD_IDS`` names, out of ``PROMPTBOT_SHARD_COUNT``.
+    Each shard has its own session and reconnects and resumes on its own."""
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self._buckets: int | None = None
+        self._identified: dict[int, float] = {}  # bucket -> when its last IDENTIFY may go
+
+    def shard_states(self) -> dict[int, ShardState]:
+        latencies = dict(self.latencies)
+        return {s: ShardState(up, latencies.get(s)) for s, up in self.sessions.items()}
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows one IDENTIFY per 5 s in each bucket (``shard_id % max_concurrency``);
+        discord.py waits 5 s before every IDENTIFY but the first, whatever the buckets."""
+        if self._buckets is None:
+            try:
+                self._buckets = (await self.fetch_session_start_limits()).max_concurrency
+            except discord.DiscordException:
+                self._buckets = 1
+        loop = asyncio.get_running_loop()
+        bucket = (shard_id or 0) % max(self._buckets, 1)
+        start = max(loop.time(), self._identified.get(bucket, 0.0))
+        self._identified[bucket] = start + IDENTIFY_INTERVAL
+        await asyncio.sleep(start - loop.time())
+
+
 async def _serve(settings: Settings, token: str) -> None:
-    async with Catalog(settings) as catalog, PromptBot(settings, catalog) as bot:
+    async with Catalog(settings) as catalog, PromptBot.create(settings, catalog) as bot:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

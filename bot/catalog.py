@@ -67,6 +67,8 @@ class Catalog:
         self.index = Index(settings.db)
         self.snapshot: Snapshot | None = None
         self._lock = asyncio.Lock()
+        self.reloads = 0  # by the watcher, for the metrics
+        self.reload_failures = 0
 
     async def __aenter__(self) -> Catalog:
         await self.index.open()
@@ -101,7 +103,9 @@ class Catalog:
 
         library: Path = self.settings.library
         async for _changes in watchfiles.awatch(library, debounce=debounce_ms, recursive=True):
+            self.reloads += 1
             try:
                 await self.reload()
             except Exception:  # a failed reload keeps serving the last good snapshot
+                self.reload_failures += 1
                 log.exception("reloading the library failed; still serving the previous index")

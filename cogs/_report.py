@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 import discord
 from discord import app_commands
 
+from bot.app import PromptBot
+from bot.metrics import Outcome
 from bot.render.lists import notice
 from cogs._send import send
 
@@ -51,12 +53,16 @@ def _where(interaction: discord.Interaction) -> str:
 
 
 async def report(interaction: discord.Interaction, error: BaseException) -> None:
-    """Answer ``interaction`` with the error's message, or log it and apologise."""
+    """Answer ``interaction`` with the error's message, or log it and apologise; the
+    outcome (``user_error`` or ``error``) goes to the bot's metrics."""
     message = expected_message(error)
     if message is None:
         original = getattr(error, "original", error)
         log.error("%s failed", _where(interaction), exc_info=original)
         message = APOLOGY
+    if isinstance(interaction.client, PromptBot):
+        outcome: Outcome = "error" if message is APOLOGY else "user_error"
+        interaction.client.interaction_failed(interaction, outcome)
     if interaction.type is discord.InteractionType.autocomplete:
         return  # autocomplete cannot show a message; discord.py answers nothing
     try:
