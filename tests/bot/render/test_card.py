@@ -24,7 +24,12 @@ from bot.render.card import (
     show_payload,
 )
 from bot.render.format import reindent_json
-from tests.bot.render.render_checks import fidelity_errors, limit_errors, shown_prompt
+from tests.bot.render.render_checks import (
+    fidelity_errors,
+    limit_errors,
+    section_errors,
+    shown_prompt,
+)
 from tests.support.fixtures import discord_spec  # noqa: F401  (fixture)
 
 BASE = Prompt(
@@ -52,6 +57,7 @@ def check(prompt: Prompt, spec=None, **kwargs) -> dict:
     card, data = payload(prompt, **kwargs)
     assert limit_errors(data) == []
     assert fidelity_errors(prompt, card, data) == []
+    assert section_errors(prompt, data) == []
     if spec is not None:
         assert spec.interaction_response_errors({"type": 4, "data": data}) == []
     return data
