@@ -150,6 +150,8 @@ def _parse(data: bytes | str, path: str) -> ParseResult:
     parts = sections.split_body(body)
     for line in parts.unclosed_fences:
         problems.warning(f"the code fence opened on line {body_line + line} is never closed")
+    for warning in parts.warnings:
+        problems.warning(warning)
     if not parts.prompt.strip():
         problems.error("no prompt text: the body is empty (expected the prompt under '## Prompt')")
     if title is None or not parts.prompt.strip():
