@@ -10,19 +10,25 @@ import pytest
 
 from bot.app import PromptBot
 from bot.catalog import Catalog
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 
 
-@pytest.fixture
-async def bot(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator[Any]:
-    settings = load_settings(
+def bot_settings(library: Path, tmp_path: Path, **extra: str) -> Settings:
+    """The settings of an in-process bot on ``library``; ``extra``: more variables."""
+    return load_settings(
         {
             "PROMPTBOT_LIBRARY": str(library),
             "PROMPTBOT_DB": str(tmp_path / "index.sqlite3"),
             "PROMPTBOT_MEDIA_DIR": str(library),
+            **extra,
         },
         dotenv_path=None,
     )
+
+
+@pytest.fixture
+async def bot(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator[Any]:
+    settings = bot_settings(library, tmp_path)
     async with Catalog(settings) as catalog:
         app = PromptBot(settings, catalog, guild_ready_timeout=0.1)
         async with fake_discord.run_bot(app):

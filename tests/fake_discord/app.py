@@ -220,6 +220,16 @@ class FakeDiscord(InteractionDriver):
                 lambda: session.resumes > resumes, timeout, f"shard {shard_id} to RESUME"
             )
 
+    @asynccontextmanager
+    async def hold_gateway(self) -> AsyncIterator[None]:
+        """New gateway connections wait (before the websocket handshake) until the block
+        ends: a dropped shard stays down for as long as the test needs."""
+        self.gateway.admitting.clear()
+        try:
+            yield
+        finally:
+            self.gateway.admitting.set()
+
     async def send_reconnect(self, *, shard_id: int = 0, timeout: float = 15.0) -> None:
         """Send op 7 RECONNECT and wait for the shard to RESUME on a new connection."""
         session = self._session(shard_id)

@@ -67,6 +67,9 @@ class Gateway(SessionBook):
         self.undelivered: list[tuple[int, dict[str, Any]]] = []  # (shard, dispatch) no session
         self._bucket_identifies: dict[int, tuple[float, int]] = {}  # bucket -> (time, shard)
         self._ids = itertools.count(1)
+        #: cleared while the test holds new connections back (FakeDiscord.hold_gateway)
+        self.admitting = asyncio.Event()
+        self.admitting.set()
 
     async def dispatch(self, event: str, data: dict[str, Any], shard_id: int | None = None) -> int:
         """Send (or, while that shard is disconnected, keep for RESUME) a numbered dispatch to
@@ -117,6 +120,7 @@ class Gateway(SessionBook):
     # -- websocket ----------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         query = dict(request.query)
+        await self.admitting.wait()
         self.queries.append(query)
         if query.get("v") != "10" or query.get("encoding") != "json":
             self.recorder.violation(f"gateway: connected with v/encoding {query}, want v=10 json")

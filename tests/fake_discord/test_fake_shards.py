@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import discord
@@ -187,3 +188,18 @@ async def test_shards_identifying_at_once_need_max_concurrency(discord_spec: Dis
     async with fake, fake.run_bot(sharded_bot([0, 1])):
         assert fake.connected_shards() == [0, 1]
     assert any("in one bucket (max_concurrency 1)" in v for v in fake.violations)
+
+
+async def test_a_held_gateway_keeps_a_dropped_shard_down_until_released(
+    sharded: FakeDiscord,
+) -> None:
+    fake = sharded
+    async with fake.run_bot(sharded_bot([0, 1])):
+        await fake.wait_until_ready()
+        async with fake.hold_gateway():
+            await fake.drop_shard(1, wait_resumed=False)
+            await asyncio.sleep(2.5)  # discord.py retries within 0-2 s of a drop
+            assert fake.connected_shards() == [0]
+        await fake.recorder.wait_for(lambda: fake.gateway.sessions[1].resumes == 1, 15, "RESUME")
+        assert fake.connected_shards() == [0, 1]
+    assert fake.violations == []
