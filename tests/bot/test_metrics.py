@@ -99,11 +99,11 @@ async def test_answers_settle_once_at_the_answer_with_the_reported_outcome(
         await session.post(f"{discord_like}/channels/1/messages")  # not an answer: ignored
         await session.post(f"{discord_like}/interactions/{late}/200/callback")
     answers.failed(late, "prompt", "error")  # after its answer (a deferred upload that failed)
-    assert value(metrics, "promptbot_interactions_total", command="prompt", outcome="ok") == 2
-    assert value(metrics, "promptbot_interactions_total", command="prompt", outcome="error") == 2
-    assert (
-        value(metrics, "promptbot_interactions_total", command="prompt", outcome="user_error") == 1
-    )
+
+    def count(outcome: str) -> float:
+        return value(metrics, "promptbot_interactions_total", command="prompt", outcome=outcome)
+
+    assert (count("ok"), count("error"), count("user_error")) == (2, 2, 1)
     assert value(metrics, "promptbot_answer_seconds_count", command="prompt") == 3
     assert 0.1 <= value(metrics, "promptbot_answer_seconds_sum", command="prompt") < 3
 
