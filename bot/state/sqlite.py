@@ -44,6 +44,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 _BUSY_SECONDS = 5.0
+_RESTORE = ": restore it from a backup, or move it away to start with no member data"
 
 
 def to_micros(moment: datetime) -> int:
@@ -52,6 +53,17 @@ def to_micros(moment: datetime) -> int:
 
 def from_micros(value: int) -> datetime:
     return _EPOCH + value * _MICROSECOND
+
+
+async def _header(db: aiosqlite.Connection) -> tuple[int, int, int]:
+    """(application_id, user_version, number of schema objects)."""
+    rows = await db.execute_fetchall(
+        "SELECT (SELECT application_id FROM pragma_application_id),"
+        " (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master)"
+    )
+    ((application_id, version, objects),) = rows
+    return int(application_id), int(version), int(objects)
 
 
 @contextlib.contextmanager
@@ -84,7 +96,7 @@ class SQLiteState(StateStore):
         if self._db is not None:
             return self
         latest = len(self.migrations)
-        existing = await asyncio.to_thread(sqlite_file.inspect, self.path, latest)
+        existing = await asyncio.to_thread(sqlite_file.inspect, self.path)
         if not existing:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +108,7 @@ class SQLiteState(StateStore):
             sqlite_file.refuse(self.path, f"cannot be opened ({err})")
         try:
             await db.execute("PRAGMA synchronous = FULL")
-            await self._migrate(db, latest)
+            await self._migrate(db, await self._check(db, latest), latest)
             cursor = await db.execute("PRAGMA journal_mode = WAL")
             mode = (await cursor.fetchone() or ("?",))[0]
             if str(mode).lower() != "wal":
@@ -109,28 +121,44 @@ class SQLiteState(StateStore):
         self._db = db
         return self
 
-    async def _migrate(self, db: aiosqlite.Connection, latest: int) -> None:
-        async def read() -> tuple[int, int, int]:
-            sql = (
-                "SELECT (SELECT application_id FROM pragma_application_id),"
-                " (SELECT user_version FROM pragma_user_version),"
-                " (SELECT count(*) FROM sqlite_master)"
+    async def _check(self, db: aiosqlite.Connection, latest: int) -> int:
+        """The file's schema version, once it is known to be ours, not from a newer
+        promptbot, and intact; nothing is written before this passes."""
+        try:
+            application_id, version, objects = await _header(db)
+            new = application_id == 0 and version == 0 and objects == 0
+            if not new and application_id != APPLICATION_ID:  # changed since inspect()
+                sqlite_file.refuse(self.path, "is not a promptbot state store")
+            if version > latest:
+                sqlite_file.refuse(
+                    self.path,
+                    f"was written by a newer promptbot (state schema {version};"
+                    f" this one knows up to {latest})",
+                )
+            problems = (
+                [] if new else [r[0] for r in await db.execute_fetchall("PRAGMA quick_check(3)")]
             )
-            row = await (await db.execute(sql)).fetchone()
-            assert row is not None
-            return row[0], row[1], row[2]
+        except sqlite3.Error as err:
+            name = getattr(err, "sqlite_errorname", "")
+            if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                sqlite_file.refuse(self.path, f"is locked by another process ({err})")
+            if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                sqlite_file.refuse(self.path, f"is corrupt ({err}){_RESTORE}")
+            sqlite_file.refuse(self.path, f"cannot be read ({err})")
+        if problems not in ([], ["ok"]):
+            first = " ".join(problems[0].split())[:200]
+            sqlite_file.refuse(self.path, f"is corrupt ({first}){_RESTORE}")
+        return int(version)
 
-        application_id, version, objects = await read()
-        new = application_id == 0 and version == 0 and objects == 0
-        if not new and application_id != APPLICATION_ID:  # it changed since inspect()
-            sqlite_file.refuse(self.path, "is not a promptbot state store")
+    async def _migrate(self, db: aiosqlite.Connection, version: int, latest: int) -> None:
+        """Each step in its own transaction (see ``sqlite_schema``)."""
         while version < latest:
             try:
                 await db.executescript(step_script(self.migrations, version))
             except sqlite3.Error as err:
                 with contextlib.suppress(sqlite3.Error):
                     await db.execute("ROLLBACK")
-                if (await read())[1] <= version:  # not done by another process meanwhile
+                if (await _header(db))[1] <= version:  # not done by another process meanwhile
                     sqlite_file.refuse(
                         self.path,
                         f"could not be upgraded from state schema {version} ({err});"
@@ -138,9 +166,7 @@ class SQLiteState(StateStore):
                     )
             else:
                 log.info("state store %s: upgraded to schema %d", self.path, version + 1)
-            version = (await read())[1]
-        if version > latest:
-            sqlite_file.refuse(self.path, f"was written by a newer promptbot (schema {version})")
+            version = (await _header(db))[1]
 
     async def close(self) -> None:
         async with self._lock:

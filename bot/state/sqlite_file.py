@@ -5,8 +5,10 @@ use, is refused with one line and left exactly as it is: not deleted,
 truncated, moved, or written (not even a ``-wal``/``-shm`` beside it).  A
 foreign file is never opened read-write: its header is read as bytes, and its
 tables (for the message) through an ``immutable`` connection, which writes
-nothing.  Our own file is checked through a read-only connection (version,
-``PRAGMA quick_check``) before anything writes to it.
+nothing.  A file with our mark is then checked by ``SQLiteState`` (version,
+``PRAGMA quick_check``) on its own connection before anything writes to it:
+a read-only connection would leave ``-wal``/``-shm`` files behind, the
+read-write one removes them when it closes.
 """
 
 from __future__ import annotations
@@ -28,16 +30,16 @@ def refuse(path: Path, why: str) -> NoReturn:
     raise ConfigError(line.replace("\r", "\\r").replace("\n", "\\n"))
 
 
-def _connect_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
-    query = "?mode=ro&immutable=1" if immutable else "?mode=ro"
-    return sqlite3.connect(path.resolve().as_uri() + query, uri=True, timeout=5.0)
+def _connect_immutable(path: Path) -> sqlite3.Connection:
+    """Reads the main file as it is: no locks, no ``-wal``/``-shm``, no writes."""
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
 
 
 def _foreign(path: Path, application_id: int) -> str:
     """Why a SQLite file without our mark is refused (for the message only)."""
     tables: set[str] = set()
     try:
-        connection = _connect_read_only(path, immutable=True)
+        connection = _connect_immutable(path)
         try:
             rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             tables = {name for (name,) in rows}
@@ -46,35 +48,16 @@ def _foreign(path: Path, application_id: int) -> str:
     except sqlite3.Error:
         pass
     if tables >= INDEX_TABLES:
-        return "is the library index (PROMPTBOT_DB), not the state store"
+        return "is the library index (PROMPTBOT_DB): member data needs a file of its own"
     if application_id:
         return f"is another application's SQLite database (application_id {application_id:#x})"
     return "is a SQLite database that is not a promptbot state store"
 
 
-def _check_ours(path: Path, latest: int) -> None:
-    try:
-        connection = _connect_read_only(path)
-        try:
-            (version,) = connection.execute("PRAGMA user_version").fetchone()
-            if version > latest:
-                refuse(
-                    path,
-                    f"was written by a newer promptbot (state schema {version};"
-                    f" this one knows up to {latest})",
-                )
-            problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
-        finally:
-            connection.close()
-    except sqlite3.Error as err:
-        refuse(path, f"is corrupt or unreadable ({err})")
-    if problems != ["ok"]:
-        refuse(path, f"is corrupt ({'; '.join(problems)})")
-
-
-def inspect(path: Path, latest: int) -> bool:
-    """True: ``path`` is our state store, usable by this version.  False: there
-    is nothing there yet (no file, or an empty one: SQLite creates the tables).
+def inspect(path: Path) -> bool:
+    """True: ``path`` carries our mark (its version and integrity are checked
+    next, by ``SQLiteState``, before anything is written).  False: there is
+    nothing there yet (no file, or an empty one: SQLite creates the tables).
     ``ConfigError`` otherwise; blocking (run it in a thread)."""
     if not os.path.lexists(path):
         return False
@@ -98,5 +81,4 @@ def inspect(path: Path, latest: int) -> bool:
         refuse(path, _foreign(path, application_id))
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
         refuse(path, "is not writable (the file and its folder must be)")
-    _check_ours(path, latest)
     return True
