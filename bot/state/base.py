@@ -127,8 +127,9 @@ class StateStore(ABC):
 
     @abstractmethod
     async def open(self) -> Self:
-        """Connect, check and migrate; ``bot.config.ConfigError`` (one line) when
-        the target is not a usable state store."""
+        """Connect, check and migrate; returns the store.  ``bot.config.ConfigError``
+        (one line, password redacted) when the target is not a usable state store;
+        ``StateUnavailable`` when a server cannot be reached."""
 
     @abstractmethod
     async def close(self) -> None:
