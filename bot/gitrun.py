@@ -133,10 +133,12 @@ class Git:
         return out.decode("utf-8", "replace")
 
     def _reason(self, stderr: bytes) -> str:
-        """git's reason for failing, on one line: its last ``fatal:``/``error:`` line."""
-        text = self.redact(stderr.decode("utf-8", "replace"))
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        reasons = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-        reason = reasons[-1] if reasons else ""
-        reason = reason.removeprefix("fatal:").removeprefix("error:").strip()
-        return " ".join(reason.split())[:300] or "no message from git"
+        """git's message on one line: its first paragraph (the advice after a
+        blank line is dropped), ``fatal:``/``error:`` prefixes removed."""
+        text = self.redact(stderr.decode("utf-8", "replace")).strip()
+        pieces = []
+        for line in text.split("\n\n", 1)[0].splitlines():
+            line = line.strip().removeprefix("fatal:").removeprefix("error:").strip()
+            if line and not line.startswith("hint:"):
+                pieces.append(line)
+        return " ".join("; ".join(pieces).split())[:300] or "no message from git"
