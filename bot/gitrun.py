@@ -24,7 +24,8 @@ from bot.logs import redact_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 120.0  # seconds, for each git call
+DEFAULT_TIMEOUT = 120.0  # seconds, for each git call but fetch
+FETCH_TIMEOUT = 600.0  # seconds for a fetch: the first one downloads a whole gallery's images
 
 # Configuration given on every git command line: nothing from the repository
 # or the machine may run a program or reach another repository.
@@ -100,8 +101,10 @@ class Git:
         )
         return env
 
-    async def __call__(self, cwd: Path, *args: str) -> str:
-        """Run ``git <args>`` in ``cwd``; its stdout, or ``GitSyncError``."""
+    async def __call__(self, cwd: Path, *args: str, timeout: float | None = None) -> str:
+        """Run ``git <args>`` in ``cwd`` (killed after ``timeout``, by default
+        ``self.timeout``); its stdout, or ``GitSyncError``."""
+        timeout = self.timeout if timeout is None else timeout
         options = [f"protocol.{_protocol(self.url)}.allow=always", *SAFE_CONFIG]
         argv = ["git", *(word for option in options for word in ("-c", option)), *args]
         log.debug("git %s (in %s)", " ".join(args), cwd)
@@ -118,13 +121,13 @@ class Git:
         except OSError as err:
             raise GitSyncError(f"cannot run git: {err.strerror}") from None
         try:
-            out, stderr = await asyncio.wait_for(process.communicate(), self.timeout)
+            out, stderr = await asyncio.wait_for(process.communicate(), timeout)
         except BaseException as exc:  # the timeout, or the task cancelled
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
             if isinstance(exc, TimeoutError):
-                raise GitSyncError(f"git {args[0]} timed out after {self.timeout:g} s") from None
+                raise GitSyncError(f"git {args[0]} timed out after {timeout:g} s") from None
             raise
         if process.returncode != 0:
             reason = self._reason(stderr)

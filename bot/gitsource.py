@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.filelock import file_lock
-from bot.gitrun import DEFAULT_TIMEOUT, Git, GitSyncError
+from bot.gitrun import DEFAULT_TIMEOUT, FETCH_TIMEOUT, Git, GitSyncError
 
 __all__ = ["GitSource", "GitStatus", "GitSyncError", "SyncResult", "next_delay"]
 
@@ -80,6 +80,7 @@ class GitSource:
         library: str = "",
         media: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        fetch_timeout: float = FETCH_TIMEOUT,
     ) -> None:
         self.url = url
         self.checkout = checkout
@@ -87,6 +88,7 @@ class GitSource:
         self.library = library
         self.media = media
         self.timeout = timeout
+        self.fetch_timeout = fetch_timeout
         self._git = Git(url, timeout=timeout)
         self._lock = asyncio.Lock()
         self._commit: str | None = None
@@ -96,9 +98,7 @@ class GitSource:
         self._failures = 0
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT
-    ) -> GitSource | None:
+    def from_settings(cls, settings: Settings, **timeouts: float) -> GitSource | None:
         """The source ``settings`` describe, or None when the library is a plain folder."""
         if not settings.library_git or settings.git_checkout is None:
             return None
@@ -108,7 +108,7 @@ class GitSource:
             ref=settings.library_git_ref,
             library=settings.library_git_path,
             media=settings.media_git_path,
-            timeout=timeout,
+            **timeouts,
         )
 
     # -- paths ---------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class GitSource:
 
     async def _sync_locked(self) -> SyncResult:
         lock = self.checkout.with_name(self.checkout.name + ".lock")
-        async with file_lock(lock, self.timeout) as acquired:
+        async with file_lock(lock, self.fetch_timeout + self.timeout) as acquired:
             if not acquired:
                 raise GitSyncError("another process is updating the checkout; try again later")
             if self.has_checkout():
@@ -206,6 +206,7 @@ class GitSource:
             "--",
             "origin",
             self.ref or "HEAD",
+            timeout=self.fetch_timeout,
         )
         fetched_at = datetime.now(UTC)
         out = await self._git(

@@ -281,7 +281,7 @@ async def test_hooks_filters_and_submodules_never_run(
     home = tmp_path / "home"
     hook(home / "hooks", "post-checkout")
     (home / ".gitconfig").write_text(
-        f"[filter \"evil\"]\n\tsmudge = \"touch '{markers}/global-filter'; cat\"\n"
+        f'[filter "evil"]\n\tsmudge = "touch \'{markers}/global-filter\'; cat"\n'
         f"[core]\n\thooksPath = {home / 'hooks'}\n"
         '[submodule]\n\trecurse = true\n[protocol "file"]\n\tallow = always\n'
     )
@@ -323,7 +323,7 @@ async def test_a_hanging_remote_is_killed_at_the_timeout(tmp_path: Path) -> None
         closed.set()
 
     threading.Thread(target=serve, daemon=True).start()
-    source = source_for(f"https://127.0.0.1:{port}/x.git", tmp_path, timeout=1.0)
+    source = source_for(f"https://127.0.0.1:{port}/x.git", tmp_path, fetch_timeout=1.0)
     started = time.monotonic()
     with pytest.raises(GitSyncError, match="timed out after 1 s"):
         await source.sync()
@@ -340,7 +340,7 @@ async def test_one_sync_at_a_time_even_across_processes(repo: Repo, tmp_path: Pa
     assert sum(r.previous is None for r in results) == 1  # cloned once
 
     lock = first.checkout.with_name("library.git-checkout.lock")
-    blocked = source_for(repo.url, tmp_path, timeout=0.3)
+    blocked = source_for(repo.url, tmp_path, timeout=0.1, fetch_timeout=0.2)
     async with file_lock(lock, 1) as held:  # as another process would hold it
         assert held
         with pytest.raises(GitSyncError, match="another process"):
