@@ -214,9 +214,34 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _follow_git(args: argparse.Namespace, settings: Settings) -> None:
+    """With ``PROMPTBOT_LIBRARY_GIT``: ``index`` fetches first (on failure it
+    warns and indexes the last good checkout); the other commands use the
+    checkout as it is, cloning it when there is none.  No checkout at all and
+    no way to get one is one line, exit 2."""
+    from bot.gitsource import GitSource, GitSyncError
+
+    source = GitSource.from_settings(settings)
+    if source is None or (args.command == "check" and args.dir):
+        return
+    if source.has_checkout() and args.command != "index":
+        return
+    try:
+        asyncio.run(source.sync())
+    except GitSyncError as err:
+        if not source.has_checkout():
+            raise ConfigError(f"PROMPTBOT_LIBRARY_GIT: {source.redacted_url()}: {err}") from None
+        commit = (source.status().commit or "?")[:12]
+        print(
+            f"promptbot: warning: {err} (indexing the last good checkout, {commit})",
+            file=sys.stderr,
+        )
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     setup_logging(settings.log_level, [settings.token or ""])
+    _follow_git(args, settings)
     if args.command == "check":
         return cmd_check(args, settings)
     if args.command in ("run", "sync"):
