@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, Settings, check_state, is_state_url
+from bot.config import Settings, check_state, is_state_url
 from bot.state.base import (
     FAVORITES_CAP,
     USAGE_RETENTION,
@@ -51,7 +51,9 @@ def open_state(target: Settings | str | os.PathLike[str], **options: Any) -> Sta
         target = target.state
     target = os.fspath(target) if isinstance(target, os.PathLike) else check_state(target)
     if is_state_url(target):  # postgresql:// (check_state accepts no other kind)
-        raise ConfigError("PROMPTBOT_STATE: PostgreSQL state store is not available in this build")
+        from bot.state.postgres import PostgresState
+
+        return PostgresState(target, **options)
     from bot.state.sqlite import SQLiteState
 
     return SQLiteState(Path(target), **options)

@@ -1,20 +1,13 @@
 """The backends that ``test_contract.py`` runs against, every test once per backend.
 
 Extension point: ``BACKENDS`` maps a name to an async context manager factory
-that takes pytest's ``tmp_path`` and yields a *target* for a fresh, empty store
-(what ``bot.state.open_state`` accepts: a path or a ``postgresql://`` URL), and
-cleans it up on exit.  Opening the same target again must reach the same data
-(the close/reopen tests).  A backend that needs a server it does not have calls
-``pytest.skip`` with the reason.  The PostgreSQL backend adds, for example::
-
-    @contextlib.asynccontextmanager
-    async def postgres_target(tmp_path):
-        url = os.environ.get("PROMPTBOT_TEST_POSTGRES") or pytest.skip("...")
-        ... create a throwaway database, yield its URL, drop it ...
-
-    BACKENDS["postgresql"] = postgres_target
-
-and the contract tests run against it unchanged.
+that takes the fixture request (for fixtures such as ``tmp_path`` or
+``postgres_dsn``) and yields a *target* for a fresh, empty store (what
+``bot.state.open_state`` accepts: a path or a ``postgresql://`` URL), and cleans
+it up on exit.  Opening the same target again must reach the same data (the
+close/reopen tests).  A backend that needs a server it does not have skips with
+the reason: ``postgres_dsn`` does so when PostgreSQL's server binaries are
+missing (``tests/support/postgres.py`` starts a throwaway server otherwise).
 """
 
 from __future__ import annotations
@@ -33,18 +26,25 @@ Target = str | Path
 
 
 @contextlib.asynccontextmanager
-async def sqlite_target(tmp_path: Path) -> AsyncIterator[Target]:
+async def sqlite_target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
+    tmp_path: Path = request.getfixturevalue("tmp_path")
     yield tmp_path / "state" / "state.sqlite3"  # the folder does not exist yet
 
 
-BACKENDS: dict[str, Callable[[Path], AbstractAsyncContextManager[Target]]] = {
+@contextlib.asynccontextmanager
+async def postgres_target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
+    yield request.getfixturevalue("postgres_dsn")  # a fresh database on the test server
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest], AbstractAsyncContextManager[Target]]] = {
     "sqlite": sqlite_target,
+    "postgresql": postgres_target,
 }
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-async def state_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Target]:
-    async with BACKENDS[request.param](tmp_path) as target:
+async def state_target(request: pytest.FixtureRequest) -> AsyncIterator[Target]:
+    async with BACKENDS[request.param](request) as target:
         yield target
 
 
