@@ -62,6 +62,14 @@ _MISCONFIGURED: tuple[type[BaseException], ...] = (
 )
 
 
+def _lost(conn: asyncpg.Connection) -> bool:
+    """Whether the connection is gone (the pool detaches a connection that died)."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
 def _count(status: str) -> int:
     """The row count of a command status such as ``DELETE 3``."""
     return int(status.rsplit(" ", 1)[-1])
@@ -98,7 +106,7 @@ class PostgresState(StateStore):
         try:
             pool = await asyncpg.create_pool(
                 self._dsn,
-                min_size=1,
+                min_size=0,  # no background reconnecting (and logging) during an outage
                 max_size=self._pool_size,
                 timeout=CONNECT_TIMEOUT,
                 command_timeout=COMMAND_TIMEOUT,
@@ -138,19 +146,26 @@ class PostgresState(StateStore):
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection; driver errors as the contract's exceptions."""
+        """A pooled connection; driver errors as the contract's exceptions: the server
+        unreachable, or the connection lost or broken during the call, is
+        ``StateUnavailable``; any other failure ``StateError``."""
         pool = self._pool
         if pool is None:
             raise StateUnavailable("the state store is closed")
         try:
             async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
-                yield conn
+                try:
+                    yield conn
+                except (asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+                    if _lost(conn) and not isinstance(err, _UNAVAILABLE):
+                        raise self._unavailable(err) from err
+                    raise
         except (StateError, ValueError):
             raise
-        except _UNAVAILABLE as err:
+        except (*_UNAVAILABLE, asyncpg.InternalClientError) as err:  # a broken connection
             raise self._unavailable(err) from err
         except asyncpg.InterfaceError as err:
-            if "closed" in str(err) or "released" in str(err):  # pool or connection gone
+            if self._pool is None:  # closed meanwhile
                 raise self._unavailable(err) from err
             raise StateError(f"the state store failed: {self._scrub(str(err))}") from err
         except asyncpg.PostgresError as err:
