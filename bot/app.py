@@ -29,6 +29,7 @@ from discord.ext import commands
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
 from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState
+from bot.state import StateStore
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
@@ -55,7 +56,8 @@ class PromptBot(commands.Bot):
     def __init__(
         self, settings: Settings, catalog: Catalog, *, watch: bool = True, **options: Any
     ) -> None:
-        self.metrics = Metrics(Probe(self.shard_states, self._library_size, self._reloads))
+        probe = Probe(self.shard_states, self._library_size, self._reloads, self._state_failures)
+        self.metrics = Metrics(probe)
         self.answers = Answers(self.metrics)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -119,6 +121,10 @@ class PromptBot(commands.Bot):
 
     def _reloads(self) -> tuple[int, int]:
         return self.catalog.reloads, self.catalog.reload_failures
+
+    def _state_failures(self) -> dict[str, int]:
+        state = getattr(self, "state", None)  # the member-state store, when the bot has one
+        return dict(state.failures) if isinstance(state, StateStore) else {}
 
     def _session(self, shard_id: int | None, up: bool) -> None:
         """A session went up (READY, RESUMED) or down.  A sharded client also sends the

@@ -58,6 +58,7 @@ class Probe:
     shards: Callable[[], Mapping[int, ShardState]] = dict
     library_size: Callable[[], int | None] = lambda: None  # None: not loaded
     reloads: Callable[[], tuple[int, int]] = lambda: (0, 0)  # (reloads, failed ones)
+    state_failures: Callable[[], Mapping[str, int]] = dict  # failed store calls by kind
 
 
 @dataclass
@@ -94,12 +95,6 @@ class Metrics:
             buckets=ANSWER_BUCKETS,
             registry=self.registry,
         )
-        self.state_errors = Counter(
-            "promptbot_state_errors",
-            "Member-state store operations that failed, by kind (unavailable, error).",
-            ["kind"],
-            registry=self.registry,
-        )
         self.registry.register(_Sampled(self))
 
     def interaction(self, command: str, outcome: Outcome, seconds: float | None) -> None:
@@ -107,9 +102,6 @@ class Metrics:
         self.interactions.labels(command, outcome).inc()
         if seconds is not None:
             self.answer_seconds.labels(command).observe(max(seconds, 0.0))
-
-    def state_error(self, kind: str) -> None:
-        self.state_errors.labels(kind).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -162,6 +154,14 @@ class _Sampled:
             "Library reloads that failed (the previous library stayed served).",
             value=failures,
         )
+        store = CounterMetricFamily(
+            "promptbot_state_errors",
+            "Member-state store calls that failed: unavailable (unreachable) or error.",
+            labels=["kind"],
+        )
+        for kind, count in sorted(probe.state_failures().items()):
+            store.add_metric([kind], count)
+        yield store
 
 
 class MetricsServer:

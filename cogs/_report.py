@@ -19,6 +19,7 @@ from discord import app_commands
 from bot.app import PromptBot
 from bot.metrics import Outcome
 from bot.render.lists import notice
+from bot.state import FavoritesFull, StateError
 from cogs._send import send
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,17 @@ def expected_message(error: BaseException) -> str | None:
     return None
 
 
+def outcome_of(error: BaseException, message: str) -> Outcome:
+    """``user_error`` for what the member can fix; ``error`` for a bug or a store
+    that is down (answered politely, but the bot's fault, not the member's)."""
+    original = getattr(error, "original", error)
+    if message is APOLOGY:
+        return "error"
+    if isinstance(original, StateError) and not isinstance(original, FavoritesFull):
+        return "error"
+    return "user_error"
+
+
 def _where(interaction: discord.Interaction) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name} {vars(interaction.namespace)!r}"
@@ -61,8 +73,7 @@ async def report(interaction: discord.Interaction, error: BaseException) -> None
         log.error("%s failed", _where(interaction), exc_info=original)
         message = APOLOGY
     if isinstance(interaction.client, PromptBot):
-        outcome: Outcome = "error" if message is APOLOGY else "user_error"
-        interaction.client.interaction_failed(interaction, outcome)
+        interaction.client.interaction_failed(interaction, outcome_of(error, message))
     if interaction.type is discord.InteractionType.autocomplete:
         return  # autocomplete cannot show a message; discord.py answers nothing
     try:

@@ -25,11 +25,12 @@ Semantics every backend keeps (``tests/bot/state/test_contract.py``):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, Self
+from typing import NamedTuple, Self, TypeVar
 
+T = TypeVar("T")
 FAVORITES_CAP = 1000  # favourites one member may keep
 USAGE_RETENTION = timedelta(days=90)  # usage rows older than this are pruned
 MAX_PROMPT_ID = 255  # characters; library ids are at most ~100
@@ -89,6 +90,8 @@ def _optional_snowflake(name: str, value: object) -> int | None:
 def _text(name: str, value: object, longest: int, *, clip: bool = False) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be non-empty text")
+    if "\x00" in value:  # PostgreSQL's text cannot hold it: refused on every backend
+        raise ValueError(f"{name} contains a NUL character")
     if len(value) > longest:
         if not clip:
             raise ValueError(f"{name} is longer than {longest} characters")
@@ -118,6 +121,21 @@ class StateStore(ABC):
 
     def __init__(self, *, favorites_cap: int = FAVORITES_CAP) -> None:
         self.favorites_cap = _count("favorites_cap", favorites_cap, 1, 10**6)
+        #: failed operations by kind ("unavailable", "error"), read by the bot's metrics
+        self.failures: dict[str, int] = {"unavailable": 0, "error": 0}
+
+    async def _counted(self, call: Awaitable[T]) -> T:
+        """Await a backend primitive, counting its failures (a full list is not one)."""
+        try:
+            return await call
+        except FavoritesFull:
+            raise
+        except StateUnavailable:
+            self.failures["unavailable"] += 1
+            raise
+        except StateError:
+            self.failures["error"] += 1
+            raise
 
     async def __aenter__(self) -> Self:
         return await self.open()
@@ -144,17 +162,21 @@ class StateStore(ABC):
     async def add_favorite(self, user_id: int, prompt_id: str, title: str) -> bool:
         """Save; True if it was new, False if already saved (nothing changes).
         ``FavoritesFull`` when the member is at the cap and it is new."""
-        return await self._add_favorite(
-            _snowflake("user_id", user_id),
-            _text("prompt_id", prompt_id, MAX_PROMPT_ID),
-            _text("title", title, MAX_TITLE, clip=True),
-            utcnow(),
+        return await self._counted(
+            self._add_favorite(
+                _snowflake("user_id", user_id),
+                _text("prompt_id", prompt_id, MAX_PROMPT_ID),
+                _text("title", title, MAX_TITLE, clip=True),
+                utcnow(),
+            )
         )
 
     async def remove_favorite(self, user_id: int, prompt_id: str) -> bool:
         """True if it was saved and is now removed; False if it was not saved."""
-        return await self._remove_favorite(
-            _snowflake("user_id", user_id), _text("prompt_id", prompt_id, MAX_PROMPT_ID)
+        return await self._counted(
+            self._remove_favorite(
+                _snowflake("user_id", user_id), _text("prompt_id", prompt_id, MAX_PROMPT_ID)
+            )
         )
 
     async def toggle_favorite(self, user_id: int, prompt_id: str, title: str) -> bool:
@@ -172,20 +194,22 @@ class StateStore(ABC):
         ids = {_text("prompt_id", p, MAX_PROMPT_ID) for p in prompt_ids}
         if not ids:
             return frozenset()
-        return await self._favorite_ids(_snowflake("user_id", user_id), sorted(ids))
+        return await self._counted(self._favorite_ids(_snowflake("user_id", user_id), sorted(ids)))
 
     async def list_favorites(
         self, user_id: int, *, offset: int = 0, limit: int = 25
     ) -> list[Favorite]:
         """The member's favourites, most recently saved first."""
-        return await self._list_favorites(
-            _snowflake("user_id", user_id),
-            _count("offset", offset, 0, 10**9),
-            _count("limit", limit, 1, MAX_PAGE),
+        return await self._counted(
+            self._list_favorites(
+                _snowflake("user_id", user_id),
+                _count("offset", offset, 0, 10**9),
+                _count("limit", limit, 1, MAX_PAGE),
+            )
         )
 
     async def count_favorites(self, user_id: int) -> int:
-        return await self._count_favorites(_snowflake("user_id", user_id))
+        return await self._counted(self._count_favorites(_snowflake("user_id", user_id)))
 
     # usage
 
@@ -198,11 +222,13 @@ class StateStore(ABC):
         at: datetime | None = None,
     ) -> None:
         """Count one card shown (``guild_id`` None in DMs; ``at`` defaults to now)."""
-        await self._record_served(
-            _text("prompt_id", prompt_id, MAX_PROMPT_ID),
-            _optional_snowflake("guild_id", guild_id),
-            _optional_snowflake("user_id", user_id),
-            utcnow() if at is None else _moment("at", at),
+        await self._counted(
+            self._record_served(
+                _text("prompt_id", prompt_id, MAX_PROMPT_ID),
+                _optional_snowflake("guild_id", guild_id),
+                _optional_snowflake("user_id", user_id),
+                utcnow() if at is None else _moment("at", at),
+            )
         )
 
     async def top(
@@ -217,24 +243,26 @@ class StateStore(ABC):
         counts; ``user_id`` given: that member's (in DMs, pass ``guild_id=None``:
         the member's own, everywhere); both: that member in that server; neither:
         everything.  ``since``: only rows served at or after it."""
-        return await self._top(
-            _optional_snowflake("guild_id", guild_id),
-            _optional_snowflake("user_id", user_id),
-            None if since is None else _moment("since", since),
-            _count("limit", limit, 1, MAX_PAGE),
+        return await self._counted(
+            self._top(
+                _optional_snowflake("guild_id", guild_id),
+                _optional_snowflake("user_id", user_id),
+                None if since is None else _moment("since", since),
+                _count("limit", limit, 1, MAX_PAGE),
+            )
         )
 
     async def prune_usage(self, older_than: datetime | None = None) -> int:
         """Delete usage served before ``older_than`` (default: now minus
         ``USAGE_RETENTION``); returns how many rows went."""
         cutoff = utcnow() - USAGE_RETENTION if older_than is None else older_than
-        return await self._prune_usage(_moment("older_than", cutoff))
+        return await self._counted(self._prune_usage(_moment("older_than", cutoff)))
 
     # members
 
     async def forget_user(self, user_id: int) -> ForgetSummary:
         """Delete the member's favourites and unlink their usage, atomically."""
-        return await self._forget_user(_snowflake("user_id", user_id))
+        return await self._counted(self._forget_user(_snowflake("user_id", user_id)))
 
     # backend primitives: arguments already checked, datetimes aware UTC
 

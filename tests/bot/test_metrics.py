@@ -110,3 +110,10 @@ async def test_answers_settle_once_at_the_answer_with_the_reported_outcome(
     await asyncio.sleep(0.5)  # the 429/503 one was never answered: an error at the deadline
     assert count("error") == 3
     assert value(metrics, "promptbot_answer_seconds_count", command="prompt") == 3
+
+
+def test_state_store_failures_are_sampled_by_kind() -> None:
+    failures = {"unavailable": 4, "error": 1}
+    metrics = Metrics(Probe(state_failures=lambda: failures))
+    assert value(metrics, "promptbot_state_errors_total", kind="unavailable") == 4
+    assert value(metrics, "promptbot_state_errors_total", kind="error") == 1

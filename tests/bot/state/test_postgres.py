@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 
 from bot.config import ConfigError
-from bot.state import StateUnavailable, open_state, sqlite_schema
+from bot.state import FavoritesFull, StateUnavailable, open_state, sqlite_schema
 from bot.state.postgres import PostgresState
 from bot.state.postgres_schema import SCHEMA_VERSION
 from tests.support.postgres import PostgresServer
@@ -30,6 +30,22 @@ def with_password(dsn: str, password: str) -> str:
     parts = urlsplit(dsn)
     netloc = f"{parts.username}:{password}@{parts.hostname}:{parts.port}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+async def test_nul_is_refused_on_every_backend_and_a_full_list_is_no_failure(
+    reopen: Any,
+) -> None:
+    async with reopen(favorites_cap=1) as store:
+        for prompt_id, title in (("p\x00", "T"), ("p", "a\x00b")):
+            with pytest.raises(ValueError, match="NUL"):
+                await store.add_favorite(ALICE, prompt_id, title)
+        await store.add_favorite(ALICE, "p/1", "One")
+        with pytest.raises(FavoritesFull):
+            await store.add_favorite(ALICE, "p/2", "Two")
+        assert store.failures == {"unavailable": 0, "error": 0}
+    with pytest.raises(StateUnavailable):
+        await store.count_favorites(ALICE)  # closed
+    assert store.failures == {"unavailable": 1, "error": 0}
 
 
 def test_both_backends_are_at_the_same_schema_version() -> None:
@@ -74,11 +90,14 @@ async def test_a_stopped_server_is_unavailable_promptly_and_comes_back_by_itself
             assert time.monotonic() - started < 4.0, "an outage must fail fast"
             assert "\n" not in str(err.value)
 
+        assert store.failures["unavailable"] >= 3  # for the bot's metrics (ping is not counted)
+        failures = dict(store.failures)
         await asyncio.to_thread(postgres_server.start)
         await store.ping()  # the same store, not reopened: the pool reconnected
         listed = {f.prompt_id for f in await store.list_favorites(ALICE, limit=1000)}
         assert set(acknowledged) <= listed, "an acknowledged save was lost"
         assert await store.add_favorite(ALICE, "after/restart", "After")
+        assert store.failures == failures
     password = postgres_server.password
     assert all(password not in r.getMessage() for r in caplog.records)
     assert all(password not in str(r.exc_info) for r in caplog.records if r.exc_info)
