@@ -1,15 +1,23 @@
-"""State-store benchmark: the latency a save adds, on the embedded SQLite store.
+"""State-store benchmark: the latency a save adds, on SQLite and on PostgreSQL.
 
-    python -m benchmarks.bench_state [--n 500] [--dir FOLDER]
+    python -m benchmarks.bench_state [--n 500] [--dir FOLDER] [--postgres DSN | --no-postgres]
 
 Every figure is per call, awaited one at a time (what one member waits for),
-p50/p95/max in milliseconds, on a fresh store file in ``--dir`` (default: a
+p50/p95/max in milliseconds, on a fresh store in ``--dir`` (default: a
 temporary folder under the current one, so on the disk the bot would use:
-a tmpfs would hide the fsync that ``synchronous=FULL`` pays).  The baseline is
-``ping()``, a ``SELECT 1`` round trip through the same connection, lock and
-aiosqlite thread: the cost of asking the store anything at all.  The row with
+a tmpfs would hide the fsync that ``synchronous=FULL`` pays).  The baseline of
+each backend is its ``ping()``, a ``SELECT 1`` round trip through the same
+connection (SQLite: lock and aiosqlite thread; PostgreSQL: the pool and TCP):
+the cost of asking the store anything at all.  The row with
 ``synchronous=NORMAL`` is for comparison only (not what ships: see
 ``bot/state/sqlite.py``).
+
+PostgreSQL: ``--postgres DSN`` measures that server (give it an empty database;
+the scenarios share it); without it, a throwaway local server is started with
+``tests/support/postgres.py`` in durable mode (``fsync`` and
+``synchronous_commit`` on, PostgreSQL's defaults; its data in the temporary
+folder, whose file system is printed), one fresh database per scenario, so both
+backends pay for durability alike.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.state import StateStore
+from bot.state.postgres import PostgresState
 from bot.state.sqlite import SQLiteState
 
 USERS = 50
@@ -55,25 +65,32 @@ async def _time(call: Call, n: int, warmup: int = 10) -> list[float]:
     return samples
 
 
-async def _scenario(folder: Path, name: str, n: int, synchronous: str = "FULL") -> list[float]:
-    path = folder / f"{name}.sqlite3"
-    async with SQLiteState(path) as store:
+async def _scenario(store: StateStore, name: str, n: int) -> list[float]:
+    def user(i: int) -> int:
+        return 10**17 + i % USERS
+
+    for i in range(200):  # something to read
+        await store.add_favorite(user(i), f"seed/{i}", f"Seed {i}")
+    calls: dict[str, Call] = {
+        "ping": lambda i: store.ping(),
+        "add": lambda i: store.add_favorite(user(i), f"p/{i}", f"Prompt {i}"),
+        "served": lambda i: store.record_served(f"p/{i % 300}", guild_id=7, user_id=user(i)),
+        "marks": lambda i: store.favorite_ids(user(i), [f"seed/{k}" for k in range(i, i + 25)]),
+        "list": lambda i: store.list_favorites(user(i), limit=25),
+    }
+    return await _time(calls[name.split("-")[0]], n)
+
+
+async def _sqlite(folder: Path, name: str, n: int, synchronous: str = "FULL") -> list[float]:
+    async with SQLiteState(folder / f"{name}.sqlite3") as store:
         if synchronous != "FULL":  # for the comparison row only
             await store._rows(f"PRAGMA synchronous = {synchronous}", ())
+        return await _scenario(store, name, n)
 
-        def user(i: int) -> int:
-            return 10**17 + i % USERS
 
-        for i in range(200):  # something to read
-            await store.add_favorite(user(i), f"seed/{i}", f"Seed {i}")
-        calls: dict[str, Call] = {
-            "ping": lambda i: store.ping(),
-            "add": lambda i: store.add_favorite(user(i), f"p/{i}", f"Prompt {i}"),
-            "served": lambda i: store.record_served(f"p/{i % 300}", guild_id=7, user_id=user(i)),
-            "marks": lambda i: store.favorite_ids(user(i), [f"seed/{k}" for k in range(i, i + 25)]),
-            "list": lambda i: store.list_favorites(user(i), limit=25),
-        }
-        return await _time(calls[name.split("-")[0]], n)
+async def _postgres(dsn: str, name: str, n: int) -> list[float]:
+    async with PostgresState(dsn) as store:
+        return await _scenario(store, name, n)
 
 
 def _row(label: str, samples: list[float], baseline: float | None) -> str:
@@ -83,22 +100,46 @@ def _row(label: str, samples: list[float], baseline: float | None) -> str:
     return f"| {label} | {len(samples)} | {p50:.3f} | {p95:.3f} | {max(samples):.3f} | {added} |"
 
 
+SCENARIOS = (
+    ("add", "add_favorite"),
+    ("served", "record_served"),
+    ("marks", "favorite_ids, 25 cards"),
+    ("list", "list_favorites, a page of 25"),
+)
+HEADER = [
+    "| operation | n | p50 ms | p95 ms | max ms | p50 over baseline |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+
+
 async def run(n: int, folder: Path) -> list[str]:
-    rows = [
-        "| operation | n | p50 ms | p95 ms | max ms | p50 over baseline |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    baseline = await _scenario(folder, "ping", n)
+    rows = ["SQLite (bot/state/sqlite.py)", "", *HEADER]
+    baseline = await _sqlite(folder, "ping", n)
     base = statistics.median(baseline)
     rows.append(_row("baseline: ping (SELECT 1 round trip)", baseline, None))
-    for name, label, synchronous in (
-        ("add", "add_favorite (synchronous=FULL, shipped)", "FULL"),
-        ("add-normal", "  add_favorite, synchronous=NORMAL (comparison)", "NORMAL"),
-        ("served", "record_served (FULL)", "FULL"),
-        ("marks", "favorite_ids, 25 cards", "FULL"),
-        ("list", "list_favorites, a page of 25", "FULL"),
-    ):
-        rows.append(_row(label, await _scenario(folder, name, n, synchronous), base))
+    rows.append(
+        _row("add_favorite (synchronous=FULL, shipped)", await _sqlite(folder, "add", n), base)
+    )
+    normal = await _sqlite(folder, "add-normal", n, "NORMAL")
+    rows.append(_row("  add_favorite, synchronous=NORMAL (comparison)", normal, base))
+    for name, label in SCENARIOS[1:]:
+        rows.append(
+            _row(
+                f"{label} (FULL)" if name == "served" else label,
+                await _sqlite(folder, name, n),
+                base,
+            )
+        )
+    return rows
+
+
+async def run_postgres(n: int, databases: Callable[[], str]) -> list[str]:
+    rows = ["PostgreSQL (bot/state/postgres.py)", "", *HEADER]
+    baseline = await _postgres(databases(), "ping", n)
+    base = statistics.median(baseline)
+    rows.append(_row("baseline: ping (SELECT 1 round trip)", baseline, None))
+    for name, label in SCENARIOS:
+        rows.append(_row(label, await _postgres(databases(), name, n), base))
     return rows
 
 
@@ -106,12 +147,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="timed calls per operation")
     parser.add_argument("--dir", type=Path, default=Path("."), help="where the files go")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--postgres", metavar="DSN", help="an empty database to measure")
+    which.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="promptbot-bench-state-", dir=args.dir) as tmp:
         folder = Path(tmp)
         print(f"load average {os.getloadavg()[0]:.2f}; files on {_filesystem(folder)} ({folder})")
         print("\n".join(asyncio.run(run(args.n, folder))))
+        if args.no_postgres:
+            return
+        print()
+        if args.postgres:
+            print("\n".join(asyncio.run(run_postgres(args.n, lambda: args.postgres))))
+            return
+        from tests.support.postgres import PostgresServer, PostgresUnavailable
+
+        try:
+            server = PostgresServer(durable=True)
+        except PostgresUnavailable as err:
+            print(f"PostgreSQL skipped: {err}")
+            return
+        with server:
+            where = f"{_filesystem(server.data_dir)} ({server.data_dir})"
+            print(f"a throwaway local PostgreSQL server, durable, over TCP; data on {where}")
+            print("\n".join(asyncio.run(run_postgres(args.n, server.new_database))))
 
 
 if __name__ == "__main__":

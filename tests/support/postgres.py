@@ -38,6 +38,7 @@ DATABASE = "promptbot"
 SUPERUSER = "postgres"
 _DB_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _TOOLS = ("initdb", "pg_ctl", "psql")
+THROWAWAY = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -115,11 +116,14 @@ class PostgresServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, bindir: Path | None = None) -> None:
+    def __init__(self, bindir: Path | None = None, *, durable: bool = False) -> None:
         found = bindir if bindir is not None else find_bindir()
         if found is None or not all(os.access(found / tool, os.X_OK) for tool in _TOOLS):
             raise PostgresUnavailable(MISSING_BINARIES)
         self.bindir = found
+        #: False: fsync and synchronous commits off (throwaway data: faster tests); True:
+        #: PostgreSQL's defaults, for benchmarks that compare durable writes
+        self.durable = durable
         try:  # PostgreSQL refuses to run as root: then run it as the postgres user
             self.account = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
         except KeyError:
@@ -202,7 +206,7 @@ class PostgresServer:
             f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
             f"unix_socket_directories = '{sock}'\npassword_encryption = 'scram-sha-256'\n"
             # throwaway data: a clean stop still writes everything
-            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            + ("" if self.durable else THROWAWAY)
         )
         (self.data_dir / "pg_hba.conf").write_text(
             "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"

@@ -197,3 +197,18 @@ def test_the_folder_is_reachable_by_the_postgres_user_even_with_a_private_tmpdir
     finally:
         shutil.rmtree(root)
         shutil.rmtree(private, ignore_errors=True)
+
+
+async def test_a_durable_server_keeps_postgresqls_defaults(
+    postgres_server: PostgresServer,
+) -> None:
+    async def settings(dsn: str) -> tuple[str, str]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await conn.fetchval("SHOW fsync"), await conn.fetchval("SHOW synchronous_commit")
+        finally:
+            await conn.close()
+
+    assert await settings(postgres_server.dsn) == ("off", "off")  # throwaway: fast tests
+    with PostgresServer(durable=True) as durable:
+        assert await settings(durable.dsn) == ("on", "on")
