@@ -3,8 +3,11 @@
 The YAML is untrusted: only the safe schema is accepted (``!!python/...`` and any
 other unknown tag is an error), and before anything is built the event stream is
 checked, so that a billion-laughs document (many aliases) or a deeply nested one
-cannot blow up memory or the stack.  libyaml (``CSafeLoader``) is used when it is
-available: the corpus parses about ten times faster with it.
+cannot blow up memory or the stack.  Nesting is first estimated without PyYAML
+(:mod:`bot.library.nesting`), so that the project's bound, not PyYAML's own
+refusal of very deep nesting, speaks whatever PyYAML version is installed.
+libyaml (``CSafeLoader``) is used when it is available: the corpus parses about
+ten times faster with it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
+
+from bot.library import nesting
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
@@ -65,6 +70,10 @@ def split(text: str) -> tuple[str, str, int]:
     return yaml_text, body, body_first_line
 
 
+def _too_deep(line: int | None) -> FrontmatterError:
+    return FrontmatterError(f"the frontmatter is nested more than {MAX_DEPTH} levels deep", line)
+
+
 def _mark_line(exc: yaml.YAMLError, offset: int) -> int | None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return mark.line + 1 + offset if mark is not None else None
@@ -106,10 +115,7 @@ def _check_events(yaml_text: str, offset: int) -> list[str]:
                 root_is_mapping = isinstance(event, yaml.MappingStartEvent)
             depth += 1
             if depth > MAX_DEPTH:
-                raise FrontmatterError(
-                    f"the frontmatter is nested more than {MAX_DEPTH} levels deep",
-                    event.start_mark.line + 1 + offset,
-                )
+                raise _too_deep(event.start_mark.line + 1 + offset)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if events > MAX_EVENTS:
@@ -129,6 +135,9 @@ def load(yaml_text: str, offset: int = 1) -> Any:
 def load_with_warnings(yaml_text: str, offset: int = 1) -> tuple[Any, list[str]]:
     """Like :func:`load`, plus warnings about the YAML (duplicate keys)."""
     try:
+        deep = nesting.exceeding_line(yaml_text, MAX_DEPTH)
+        if deep is not None:
+            raise _too_deep(deep + 1 + offset)
         warnings = _check_events(yaml_text, offset)
         return yaml.load(yaml_text, Loader=_Loader), warnings  # noqa: S506 - a safe loader
     except FrontmatterError:
