@@ -139,13 +139,22 @@ class Index:
         return self._db
 
     async def __aenter__(self) -> Index:
-        await self.open()
+        await self.open()  # closes what it opened when it fails
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     async def open(self) -> None:
+        """Open the database; on any failure nothing stays open (an open
+        aiosqlite connection is a thread that keeps the process alive)."""
+        try:
+            await self._open()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self) -> None:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():

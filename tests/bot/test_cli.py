@@ -127,3 +127,50 @@ def test_a_missing_library_is_exit_2_with_one_line(tmp_path: Path) -> None:
     )
     out = cli("check", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+_EVERY_COMMAND = [
+    ("index",),
+    ("search", "x"),
+    ("search", "-"),
+    ("random",),
+    ("tags",),
+    ("show", "some/id"),
+    ("run",),
+    ("sync",),
+]
+
+
+@pytest.mark.parametrize("args", _EVERY_COMMAND, ids=" ".join)
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_a_bad_library_setting_exits_2_at_once(
+    tmp_path: Path, args: tuple[str, ...], kind: str
+) -> None:
+    """One line, exit 2, and no hang: nothing (no aiosqlite thread) is left open,
+    and no index file is created for a library that is not there."""
+    library = tmp_path / "nowhere"
+    if kind == "a file":
+        library.write_text("not a folder")
+    db = tmp_path / "data" / "index.sqlite3"
+    env = {"PROMPTBOT_LIBRARY": str(library), "PROMPTBOT_DB": str(db), "DISCORD_TOKEN": "t"}
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            input="",
+            env={**_clean_env(), **env, "PYTHONPATH": str(ROOT)},
+            cwd=tmp_path,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`promptbot {' '.join(args)}` hung with PROMPTBOT_LIBRARY {kind}")
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+    assert out.stderr.startswith("promptbot: PROMPTBOT_LIBRARY: ")
+    assert str(library) in out.stderr and out.stdout == ""
+    assert not db.exists() and not db.parent.exists()
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
