@@ -69,8 +69,13 @@ class Catalog:
         self._lock = asyncio.Lock()
 
     async def __aenter__(self) -> Catalog:
+        self.settings.require_library()  # before any file is created
         await self.index.open()
-        await self.reload()
+        try:
+            await self.reload()
+        except BaseException:  # __aexit__ is not called when __aenter__ fails
+            await self.index.close()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,8 +1,10 @@
 """The SQLite schema of the index, as numbered migrations.
 
-``PRAGMA user_version`` holds how many migrations a database has had.  The index
-is derived data: a database from a newer promptbot, or a corrupt one, is simply
-rebuilt from the library.
+``PRAGMA user_version`` holds how many migrations a database has had, and
+``PRAGMA application_id`` is :data:`INDEX_APPLICATION_ID`, the mark that tells
+promptbot's index from any other file (see :mod:`bot.store.guard`).  The index
+is derived data: a database of ours from a newer promptbot, or a corrupt one, is
+simply rebuilt from the library; a file that is not ours is never touched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import dataclasses
 import json
 
 from bot.models import Problem, Prompt
+
+INDEX_APPLICATION_ID = 0x70624958  # b"pbIX": promptbot's index (one constant per kind of database)
 
 MIGRATIONS: tuple[str, ...] = (
     """

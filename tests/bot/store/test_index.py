@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.index import Index
+from bot.store.schema import INDEX_APPLICATION_ID, SCHEMA_VERSION
 
 
 def doc(title: str, category: str = "portraits", tags: tuple[str, ...] = ("neon",)) -> str:
@@ -108,23 +109,32 @@ async def test_bad_files_are_reported_and_good_ones_still_served(
         assert summary.problems == [] and await index.count() == 4
 
 
-async def test_a_corrupt_database_is_rebuilt(library: Path, tmp_path: Path) -> None:
+async def test_our_corrupt_index_is_moved_aside_and_rebuilt(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
-    db.write_bytes(b"this is not a database" * 100)
+    await refresh(db, library)
+    data = bytearray(db.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)  # every page but the header: garbage
+    db.write_bytes(bytes(data))
     summary = await refresh(db, library)
     assert summary.added == 3
-    assert Path(f"{db}.corrupt").exists()
+    assert Path(f"{db}.corrupt").read_bytes() == bytes(data)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == INDEX_APPLICATION_ID
+    db.write_bytes(bytes(data))  # again: the first copy aside is kept
+    await refresh(db, library)
+    assert Path(f"{db}.corrupt-2").read_bytes() == bytes(data)
 
 
-async def test_a_database_from_a_newer_version_is_rebuilt(library: Path, tmp_path: Path) -> None:
+async def test_our_index_from_a_newer_version_is_rebuilt(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
+    await refresh(db, library)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 999")
     summary = await refresh(db, library)
     assert summary.added == 3
+    assert Path(f"{db}.corrupt").exists()
 
 
 async def test_text_in_filters_never_reaches_sql(library: Path, tmp_path: Path) -> None:
@@ -207,3 +217,6 @@ async def test_an_index_from_before_the_terms_column_is_reparsed(
         assert summary.added == 3
         _, terms = await index.prompts_and_terms()
         assert all(terms)
+    with sqlite3.connect(db) as conn:  # adopted: it carries the mark from now on
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == INDEX_APPLICATION_ID
+    assert not Path(f"{db}.corrupt").exists()
