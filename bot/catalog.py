@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.models import Prompt
 from bot.search import Facets, Hit, SearchEngine
+from bot.search.analysis import body_terms
 from bot.store.index import Index, RefreshSummary
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class Catalog:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.index = Index(settings.db)
+        self.index = Index(settings.db, derive=body_terms)
         self.snapshot: Snapshot | None = None
         self._lock = asyncio.Lock()
 

@@ -35,6 +35,7 @@ from bot.config import ConfigError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # and their extended codes
 _CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
+_DROP_TABLE = re.compile(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
 
 
 class Claim(enum.Enum):
@@ -44,8 +45,12 @@ class Claim(enum.Enum):
 
 
 def tables_created_by(migrations: Sequence[str]) -> frozenset[str]:
-    """The tables that these migration scripts create."""
-    return frozenset(name for script in migrations for name in _CREATE_TABLE.findall(script))
+    """The tables that these migration scripts leave (created and not dropped)."""
+    tables: set[str] = set()
+    for script in migrations:
+        tables.update(_CREATE_TABLE.findall(script))
+        tables.difference_update(_DROP_TABLE.findall(script))
+    return frozenset(tables)
 
 
 def is_corruption(err: sqlite3.Error) -> bool:

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
 
-from bot import text
 from bot.config import ConfigError
 from bot.library.scan import LibraryFile, scan
 from bot.models import Problem, Prompt
 from bot.store.guard import Claim, claim_database, is_corruption
-from bot.store.parsing import PARSER_VERSION, Parsed, Progress, parse_many
+from bot.store.parsing import Derive, Parsed, Progress, parse_many, parser_version
 from bot.store.schema import (
     INDEX_APPLICATION_ID,
     MIGRATIONS,
-    RENUMBER_SLOTS,
     SCHEMA_VERSION,
     problem_row,
     prompt_from_json,
@@ -69,11 +66,16 @@ class Index:
     ever moved aside and rebuilt (corrupt, or from a newer promptbot).
     """
 
-    def __init__(self, path: Path, *, setting: str = "PROMPTBOT_DB") -> None:
+    def __init__(
+        self, path: Path, *, derive: Derive | None = None, setting: str = "PROMPTBOT_DB"
+    ) -> None:
+        """``derive(prompt)`` is stored beside each prompt (the search engine's body
+        terms, computed while parsing); without it, nothing is."""
         self.path = Path(path)
         self.setting = setting  # the variable named in a ConfigError about the path
+        self.derive = derive
+        self.parser_version = parser_version(derive.__module__ if derive else None)
         self._db: aiosqlite.Connection | None = None
-        self._slots_stale = False  # a migration added tables that the next refresh fills
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -134,10 +136,9 @@ class Index:
         await self.db.execute("PRAGMA journal_mode=WAL")
         await self.db.execute("PRAGMA foreign_keys=ON")
         await self.db.execute("PRAGMA synchronous=NORMAL")
-        version = (await (await self.db.execute("PRAGMA user_version")).fetchone())[0]
+        version = await self._scalar("PRAGMA user_version")
         if version > SCHEMA_VERSION:
             raise _NewerSchema(f"schema version {version} is newer than this promptbot")
-        self._slots_stale = version < SCHEMA_VERSION
         for number in range(version, SCHEMA_VERSION):
             await self.db.executescript(MIGRATIONS[number])
             await self.db.execute(f"PRAGMA user_version = {number + 1:d}")
@@ -163,6 +164,12 @@ class Index:
         if self._db is not None:
             await self._db.close()
             self._db = None
+
+    async def _scalar(self, sql: str) -> int:
+        """The one integer a constant query (no parameters) returns."""
+        row = await (await self.db.execute(sql)).fetchone()
+        assert row is not None, sql
+        return int(row[0])
 
     async def get_meta(self, key: str) -> str | None:
         row = await (
@@ -192,7 +199,7 @@ class Index:
 
     async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
         files, scan_problems = await asyncio.to_thread(scan, library)
-        reparse_all = await self.get_meta("parser_version") != PARSER_VERSION
+        reparse_all = await self.get_meta("parser_version") != self.parser_version
         known = {
             row[0]: (row[1], row[2], row[3], row[4])
             async for row in await self.db.execute(
@@ -207,7 +214,7 @@ class Index:
                 summary.unchanged += 1
             else:
                 jobs.append((file, None if reparse_all or old is None else old[2]))
-        parsed = await asyncio.to_thread(parse_many, jobs, progress) if jobs else []
+        parsed = await asyncio.to_thread(parse_many, jobs, progress, self.derive) if jobs else []
         present = {file.path for file in files}
         gone = [path for path in known if path not in present]
 
@@ -246,11 +253,13 @@ class Index:
         paths = [(path,) for path, _ in forget]
         await db.executemany("DELETE FROM files WHERE path = ?", paths)
         await db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
-        await db.executemany(  # prompt_tags follow by ON DELETE CASCADE
+        await db.executemany(
             "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
         )
         await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
-        files, problems, prompts, tags = [], [], [], []
+        files: list[tuple[str, int, int, str, str | None]] = []
+        problems: list[tuple[str, str, str, str]] = []
+        prompts: list[tuple[str, str, str, str]] = []
         for item in stored:
             prompt, file = item.prompt, item.file
             files.append(
@@ -259,37 +268,18 @@ class Index:
             problems.extend(problem_row(p, "file") for p in item.problems)
             if prompt is None:
                 continue
-            prompts.append(
-                (
-                    prompt.id,
-                    prompt.path,
-                    prompt.category,
-                    text.fold(prompt.category),
-                    random.random(),
-                    prompt_to_json(prompt),
-                    item.body_terms,
-                )
-            )
-            distinct = {text.fold(tag): tag for tag in reversed(prompt.tags)}
-            tags.extend((prompt.id, tag, key, random.random()) for key, tag in distinct.items())
+            prompts.append((prompt.id, prompt.path, prompt_to_json(prompt), item.body_terms))
         await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
         await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         await db.executemany(
-            "INSERT INTO prompts (id, path, category, category_key, rnd, data, body_terms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            prompts,
+            "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", prompts
         )
-        await db.executemany("INSERT INTO prompt_tags VALUES (?, ?, ?, ?)", tags)
         await db.execute("DELETE FROM problems WHERE origin = 'scan'")
         await db.executemany(
             "INSERT INTO problems VALUES (?, ?, ?, ?)",
             [problem_row(p, "scan") for p in scan_problems],
         )
-        if forget or stored or self._slots_stale:
-            for statement in RENUMBER_SLOTS:
-                await db.execute(statement)
-            self._slots_stale = False
-        await self.set_meta("parser_version", PARSER_VERSION)  # commits
+        await self.set_meta("parser_version", self.parser_version)  # commits
 
     async def problems(self) -> list[Problem]:
         cursor = await self.db.execute(
@@ -313,64 +303,4 @@ class Index:
         return prompt_from_json(row[0]) if row else None
 
     async def count(self) -> int:
-        return (await (await self.db.execute("SELECT count(*) FROM prompts")).fetchone())[0]
-
-    async def categories(self) -> list[tuple[str, int]]:
-        cursor = await self.db.execute(
-            "SELECT min(category), count(*) FROM prompts GROUP BY category_key "
-            "ORDER BY count(*) DESC, category_key"
-        )
-        return [(name, n) async for name, n in cursor]
-
-    async def tags(self, category: str | None = None) -> list[tuple[str, int]]:
-        if category is None:
-            sql, args = "SELECT max(tag), count(*) FROM prompt_tags GROUP BY tag_key", ()
-        else:
-            sql = (
-                "SELECT max(t.tag), count(*) FROM prompt_tags t"
-                " JOIN prompts p ON p.id = t.prompt_id"
-                " WHERE p.category_key = ? GROUP BY t.tag_key"
-            )
-            args = (text.fold(category),)
-        cursor = await self.db.execute(sql + " ORDER BY count(*) DESC, max(tag_key)", args)
-        return [(name, n) async for name, n in cursor]
-
-    async def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
-        """A uniformly random prompt under the filters.
-
-        One filter: two index seeks in ``prompt_slots`` (its size, then a random
-        slot), whatever the size of the library.  Both filters: a random pick
-        among the prompts of the tag that are in the category (the rarer pair)."""
-        keys = []
-        if category is not None:
-            keys.append("c:" + text.fold(category))
-        if tag is not None:
-            keys.append("t:" + text.fold(tag))
-        if len(keys) < 2:
-            key = keys[0] if keys else ""
-            cursor = await self.db.execute(
-                "SELECT max(slot) FROM prompt_slots WHERE key = ?", (key,)
-            )
-            top = (await cursor.fetchone())[0]
-            if top is None:
-                return None
-            cursor = await self.db.execute(
-                "SELECT p.data FROM prompt_slots s JOIN prompts p ON p.id = s.prompt_id"
-                " WHERE s.key = ? AND s.slot = ?",
-                (key, random.randint(0, top)),
-            )
-        else:
-            where = (
-                " FROM prompt_tags t JOIN prompts p ON p.id = t.prompt_id"
-                " WHERE t.tag_key = ? AND p.category_key = ?"
-            )
-            args = (keys[1][2:], keys[0][2:])
-            count = (await (await self.db.execute("SELECT count(*)" + where, args)).fetchone())[0]
-            if not count:
-                return None
-            cursor = await self.db.execute(
-                "SELECT p.data" + where + " LIMIT 1 OFFSET ?",
-                (*args, random.randrange(count)),
-            )
-        row = await cursor.fetchone()
-        return prompt_from_json(row[0]) if row else None
+        return await self._scalar("SELECT count(*) FROM prompts")
