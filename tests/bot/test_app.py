@@ -84,3 +84,24 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
         result.stderr.strip()
         == "promptbot: PROMPTBOT_DEV_GUILD: 'abc' is not a guild id (a number)"
     )
+
+
+def _aiosqlite_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+
+
+async def test_a_catalog_that_cannot_start_leaves_nothing_open(tmp_path: Path) -> None:
+    from bot.config import ConfigError
+
+    before = _aiosqlite_threads()
+    db = tmp_path / "data" / "i.sqlite3"
+    settings = load_settings(
+        {"PROMPTBOT_LIBRARY": str(tmp_path / "nowhere"), "PROMPTBOT_DB": str(db)},
+        dotenv_path=None,
+    )
+    with pytest.raises(ConfigError, match="PROMPTBOT_LIBRARY"):
+        async with Catalog(settings):
+            pass
+    assert _aiosqlite_threads() == before and not db.exists()

@@ -27,7 +27,7 @@ def home(tmp_path: Path) -> Path:
     return folder
 
 
-def git_cli(home: Path, repo_url: str, *args: str, **env: str):  # noqa: ANN201
+def git_cli(home: Path, repo_url: str, *args: str, **env: str):
     return cli(
         *args,
         cwd=home,

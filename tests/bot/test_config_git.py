@@ -207,7 +207,7 @@ def test_git_details_without_a_repository_are_an_error(name: str, tmp_path: Path
 
 def test_a_missing_folder_in_the_repository_names_the_git_path(tmp_path: Path) -> None:
     s = settings({"PROMPTBOT_LIBRARY_GIT": REPO, "PROMPTBOT_LIBRARY_GIT_PATH": "prompts"}, tmp_path)
-    with pytest.raises(ConfigError, match="^PROMPTBOT_LIBRARY_GIT_PATH: .*'prompts'$"):
+    with pytest.raises(ConfigError, match=r"^PROMPTBOT_LIBRARY_GIT_PATH: .*'prompts'$"):
         s.require_library()
 
 

@@ -31,7 +31,7 @@ def repo(tmp_path: Path) -> Repo:
     return source
 
 
-def source_for(repo_url: str, tmp_path: Path, **options) -> GitSource:  # noqa: ANN003
+def source_for(repo_url: str, tmp_path: Path, **options) -> GitSource:
     """A source following ``repo_url`` whose library is the ``prompts/`` folder."""
     checkout = tmp_path / "data" / "library.git-checkout"
     return GitSource(repo_url, checkout, library="prompts", **options)
