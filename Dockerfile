@@ -53,7 +53,7 @@ ENV PROMPTBOT_LIBRARY=/app/seeds \
 USER 10001:10001
 
 # `docker stop` sends SIGTERM, which the bot handles by closing its gateway connection cleanly.
-# No HEALTHCHECK: the bot serves no port and writes no heartbeat, so there is nothing
-# meaningful to probe; `restart: unless-stopped` covers a crashed process.
+# No HEALTHCHECK in the image: /healthz exists only with PROMPTBOT_METRICS_PORT set, so the
+# compose file's cluster services declare theirs; `restart: unless-stopped` covers a crash.
 ENTRYPOINT ["promptbot"]
 CMD ["run"]

@@ -37,7 +37,9 @@ SETUP_DOC = ROOT / "docs" / "discord-setup.md"
 # The variables the bot's configuration reads (bot.config is the one place that knows them).
 CONFIG_VARS = frozenset(NAMES)
 # Host paths substituted into docker-compose.yml by Compose; the bot never reads them.
-COMPOSE_ONLY_VARS = frozenset({"PROMPTBOT_LIBRARY_HOST", "PROMPTBOT_MEDIA_HOST"})
+COMPOSE_ONLY_VARS = frozenset(
+    {"PROMPTBOT_LIBRARY_HOST", "PROMPTBOT_MEDIA_HOST", "POSTGRES_PASSWORD"}
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -67,8 +69,10 @@ def load_compose() -> dict[str, Any]:
 
 
 def the_service(compose: dict[str, Any]) -> dict[str, Any]:
-    services = compose["services"]
-    assert len(services) == 1, f"expected one service, got {sorted(services)}"
+    """The one service of a plain ``docker compose up`` (no profile); the cluster profile's
+    services are checked in ``test_deploy_cluster.py``."""
+    services = {n: s for n, s in compose["services"].items() if not s.get("profiles")}
+    assert len(services) == 1, f"expected one service without a profile, got {sorted(services)}"
     return next(iter(services.values()))
 
 
