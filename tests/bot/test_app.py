@@ -105,3 +105,44 @@ async def test_a_catalog_that_cannot_start_leaves_nothing_open(tmp_path: Path) -
         async with Catalog(settings):
             pass
     assert _aiosqlite_threads() == before and not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"PROMPTBOT_SHARD_IDS": "0,1"},
+            "PROMPTBOT_SHARD_IDS: set without PROMPTBOT_SHARD_COUNT (the total number of "
+            "shards of the cluster)",
+        ),
+        (
+            {"PROMPTBOT_SHARD_COUNT": "2", "PROMPTBOT_SHARD_IDS": "1-2"},
+            "PROMPTBOT_SHARD_IDS: shard 2 is outside 0..1 (PROMPTBOT_SHARD_COUNT=2)",
+        ),
+        ({"PROMPTBOT_METRICS_PORT": "x"}, "PROMPTBOT_METRICS_PORT: 'x' is not a port (0 to 65535)"),
+    ],
+)
+def test_a_bad_cluster_setting_stops_run_with_one_line(
+    tmp_path: Path, env: dict[str, str], line: str
+) -> None:
+    result = _run_cli("run", env={"DISCORD_TOKEN": "x" * 60, **env}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"promptbot: {line}"
+
+
+async def test_the_settings_pick_the_sharded_bot_or_the_single_connection(tmp_path: Path) -> None:
+    from bot.app import ShardedPromptBot
+
+    base = {"PROMPTBOT_LIBRARY": str(ROOT / "seeds"), "PROMPTBOT_DB": str(tmp_path / "i.db")}
+    single = load_settings(base, dotenv_path=None)
+    sharded = load_settings(
+        {**base, "PROMPTBOT_SHARD_COUNT": "4", "PROMPTBOT_SHARD_IDS": "2-3"}, dotenv_path=None
+    )
+    async with Catalog(single) as catalog:
+        one = PromptBot.create(single, catalog, watch=False)
+        many = PromptBot.create(sharded, catalog, watch=False)
+        assert type(one) is PromptBot and one.shard_count is None
+        assert isinstance(many, ShardedPromptBot) and isinstance(many, PromptBot)
+        assert (many.shard_count, many.shard_ids) == (4, [2, 3])
+        assert sorted(many.sessions) == [2, 3] and sorted(one.sessions) == [0]
+        await one.close()  # (an AutoShardedClient can only be closed after login)
