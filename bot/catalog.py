@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +79,7 @@ class Catalog:
         self.reloaded_at: datetime | None = None  # when it finished (UTC)
         self._indexed_commit: str | None = None
         self._lock = asyncio.Lock()
+        self._holders: set[asyncio.Task[object]] = set()  # tasks in reload or sync
 
     async def __aenter__(self) -> Catalog:
         if self.source is not None:
@@ -90,7 +93,26 @@ class Catalog:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.index.close()
+        """A reload or sync still running (a "Sync now" pressed at shutdown) is
+        cancelled, so the index is closed under nobody's feet."""
+        for task in self._holders - {asyncio.current_task()}:
+            task.cancel()
+        async with self._lock:
+            await self.index.close()
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """The lock that orders reloads and syncs, held by a task that closing
+        the catalog cancels."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._holders.add(task)
+        try:
+            async with self._lock:
+                yield
+        finally:
+            if task is not None:
+                self._holders.discard(task)
 
     @property
     def current(self) -> Snapshot:
@@ -113,7 +135,7 @@ class Catalog:
             )
 
     async def reload(self) -> RefreshSummary:
-        async with self._lock:
+        async with self._exclusive():
             return await self._reload()
 
     async def sync(self, *, force: bool = True) -> tuple[SyncResult | None, RefreshSummary | None]:
@@ -121,7 +143,7 @@ class Catalog:
         step.  Without ``force`` an unchanged commit that is already indexed is
         not reindexed (``None``).  ``GitSyncError``: nothing changed, the last
         good checkout and index stay served."""
-        async with self._lock:
+        async with self._exclusive():
             result = await self.source.sync() if self.source is not None else None
             if not force and result is not None and result.commit == self._indexed_commit:
                 return result, None
