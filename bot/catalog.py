@@ -129,7 +129,7 @@ class Catalog:
             if not source.has_checkout():
                 raise source.no_checkout(err) from None
             log.warning(
-                "library git: %s; serving the last good checkout (%s)",
+                "library fetch failed: %s; serving the last good checkout (%s)",
                 err,
                 (source.status().commit or "?")[:12],
             )
