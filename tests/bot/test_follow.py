@@ -226,9 +226,20 @@ async def test_closing_the_catalog_cancels_a_sync_in_flight(repo: Repo, tmp_path
         await pressed
 
 
-async def test_interval_zero_fetches_only_at_start(repo: Repo, tmp_path: Path) -> None:
+async def test_interval_zero_fetches_only_at_start_and_nothing_watches_the_checkout(
+    repo: Repo, tmp_path: Path
+) -> None:
     async with Catalog(settings_for(tmp_path, repo.url)) as catalog:
         await asyncio.wait_for(follow(catalog, 0), 1)  # returns at once
+        # with git, the one background task is the follower: no folder watcher
+        await asyncio.wait_for(keep_current(catalog), 1)
+        checkout = catalog.settings.library
+        (checkout / "animals").mkdir()
+        (checkout / "animals" / "owl.md").write_text(doc("Night Owl"), encoding="utf-8")
+        repo.write("prompts/animals/fox.md", doc("Quiet Fox"))
+        repo.commit("a fox")
+        await asyncio.sleep(1.5)
+        assert "animals" not in {name for name, _ in catalog.current.facets.categories}
 
 
 async def test_without_git_the_folder_is_watched_and_sync_now_reindexes(
