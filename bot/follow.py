@@ -64,7 +64,7 @@ async def sync_now(catalog: Catalog, *, force: bool = True) -> SyncOutcome:
         what = "fetch" if isinstance(err, GitSyncError) else "reindex"
         log.warning("library %s failed: %s; %s", what, err, still)
         after = source.status().commit if source is not None else None
-        return SyncOutcome(before, after, False, None, error=f"{what} failed: {err}")
+        return SyncOutcome(before, after, False, None, error=f"{what}: {err}")
     changed = result is not None and result.changed
     if summary is not None:
         changed = changed or bool(summary.added or summary.updated or summary.removed)

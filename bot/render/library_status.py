@@ -15,7 +15,14 @@ from datetime import datetime
 
 import discord
 
-from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL, MESSAGE_CONTENT, clip, measure
+from bot.limits import (
+    EMBED_DESCRIPTION,
+    EMBED_TOTAL,
+    LOOKALIKE_BACKTICK,
+    MESSAGE_CONTENT,
+    clip,
+    measure,
+)
 from bot.models import LibraryStatus, Problem, SyncOutcome
 from bot.render.card import CARD_COLOUR
 from bot.render.format import clip_display
@@ -28,12 +35,11 @@ PROBLEMS_HEADING = "**Problems**"
 PATH_SHOWN = 120
 MESSAGE_SHOWN = 160
 SOURCE_SHOWN = 300
-_LOOKALIKE_BACKTICK = "\u02cb"
 
 
 def code(text: str, n: int = SOURCE_SHOWN) -> str:
     """``text`` as inline code on one line: backticks cannot end the span early."""
-    flat = " ".join(text.split()).replace("`", _LOOKALIKE_BACKTICK)
+    flat = " ".join(text.split()).replace("`", LOOKALIKE_BACKTICK)
     return f"`{clip(flat, n - 2) or ' '}`"
 
 
@@ -84,13 +90,13 @@ def problem_lines(problems: tuple[Problem, ...], budget: int) -> str:
     used = 0
     for shown, problem in enumerate(ordered):
         line = problem_line(problem)
-        rest = len(ordered) - shown - 1
-        more = measure(f"\n… and {len(ordered) - shown} more")
-        if used + measure(line) + 1 + (more if rest else 0) > budget:
+        after = len(ordered) - shown - 1
+        room_for_more = measure(f"\n… and {after} more") if after else 0
+        if used + measure(line) + room_for_more > budget:
             lines.append(f"… and {len(ordered) - shown} more")
             break
         lines.append(line)
-        used += measure(line) + 1
+        used += measure(line) + 1  # and its newline
     return "\n".join(lines)
 
 
