@@ -21,9 +21,17 @@ from discord.ext import commands
 
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
+from bot.follow import keep_current
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
+EXTENSIONS = (
+    "cogs.errors",
+    "cogs.cards",
+    "cogs.prompt",
+    "cogs.random",
+    "cogs.tags",
+    "cogs.library",
+)
 
 
 def point_at(settings: Settings) -> None:
@@ -53,7 +61,7 @@ class PromptBot(commands.Bot):
             await self.load_extension(extension)
         if self._watch:
             await self.sync_commands(force=False)
-            self._watcher = asyncio.create_task(self.catalog.watch(), name="library-watcher")
+            self._watcher = asyncio.create_task(keep_current(self.catalog), name="library")
 
     def command_definitions(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
         return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
@@ -112,7 +120,8 @@ async def _sync(settings: Settings, token: str) -> None:
 def run_command(command: str, settings: Settings) -> int:
     """``run`` or ``sync``; a missing or rejected token is one line and exit 2."""
     token = settings.require_token()
-    settings.require_library()
+    if not settings.library_git:  # else the catalog checks it after fetching
+        settings.require_library()
     point_at(settings)
     try:
         asyncio.run((_serve if command == "run" else _sync)(settings, token))
