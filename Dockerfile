@@ -17,6 +17,13 @@ RUN groupadd --system --gid 10001 promptbot \
  && useradd --system --uid 10001 --gid promptbot --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin promptbot
 
+# git, for PROMPTBOT_LIBRARY_GIT (the bot keeps its own checkout of a gallery's repository),
+# with the CA certificates an https:// remote needs; no recommends, no package lists left.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /src
 
 # Dependency layer: only the lock is copied, so editing the source does not reinstall the

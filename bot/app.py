@@ -28,11 +28,19 @@ from discord.ext import commands
 
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
+from bot.follow import keep_current
 from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
+EXTENSIONS = (
+    "cogs.errors",
+    "cogs.cards",
+    "cogs.prompt",
+    "cogs.random",
+    "cogs.tags",
+    "cogs.library",
+)
 IDENTIFY_INTERVAL = 5.0  # seconds between two IDENTIFYs in one rate-limit bucket
 
 
@@ -96,7 +104,7 @@ class PromptBot(commands.Bot):
                 await self.sync_commands(force=False)
             else:
                 log.info("not syncing commands (PROMPTBOT_SYNC=0, or shard 0 runs elsewhere)")
-            self._watcher = asyncio.create_task(self.catalog.watch(), name="library-watcher")
+            self._watcher = asyncio.create_task(keep_current(self.catalog), name="library")
         if self.settings.metrics_port is not None:
             server = MetricsServer(
                 self.metrics, self.settings.metrics_host, self.settings.metrics_port
@@ -238,7 +246,8 @@ async def _sync(settings: Settings, token: str) -> None:
 def run_command(command: str, settings: Settings) -> int:
     """``run`` or ``sync``; a missing or rejected token is one line and exit 2."""
     token = settings.require_token()
-    settings.require_library()
+    if not settings.library_git:  # else the catalog checks it after fetching
+        settings.require_library()
     point_at(settings)
     try:
         asyncio.run((_serve if command == "run" else _sync)(settings, token))

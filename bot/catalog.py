@@ -4,17 +4,24 @@ engine built from it.
 ``reload`` refreshes the index incrementally and, when anything changed, builds
 a new engine off the event loop and swaps it in with one assignment, so a query
 never sees a half-built index; a broken file is only reported, the prompts that
-were good stay served.  No Discord here.
+were good stay served.  With ``PROMPTBOT_LIBRARY_GIT`` the catalog owns the
+``GitSource``: it fetches before its first snapshot, and ``sync`` fetches and
+reindexes as one step under the same lock as ``reload``, so a reindex never
+reads a checkout that git is rewriting.  No Discord here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
+from bot.gitsource import GitSource, GitSyncError, SyncResult
 from bot.models import Prompt
 from bot.search import Facets, Hit, SearchEngine
 from bot.search.analysis import body_terms
@@ -60,19 +67,28 @@ class Snapshot:
 
 
 class Catalog:
-    """``async with Catalog(settings) as catalog:`` opens the index, refreshes it
-    and builds the first snapshot."""
+    """``async with Catalog(settings) as catalog:`` fetches the repository (when
+    the library follows one), opens the index, refreshes it and builds the
+    first snapshot."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.index = Index(settings.db, derive=body_terms)
+        self.source = GitSource.from_settings(settings)
         self.snapshot: Snapshot | None = None
+        self.summary: RefreshSummary | None = None  # of the last reindex
+        self.reloaded_at: datetime | None = None  # when it finished (UTC)
+        self._indexed_commit: str | None = None
         self._lock = asyncio.Lock()
-        self.reloads = 0  # by the watcher, for the metrics
-        self.reload_failures = 0
+        self._holders: set[asyncio.Task[object]] = set()  # tasks in reload or sync
+        self.reloads = 0  # reindexes begun (the first load too), for the metrics
+        self.reload_failures = 0  # of those, and of fetches, the ones that failed
 
     async def __aenter__(self) -> Catalog:
-        self.settings.require_library()  # before any file is created
+        if self.source is not None:
+            await self._first_sync(self.source)
+        else:
+            self.settings.require_library()  # before any file is created
         await self.index.open()
         try:
             await self.reload()
@@ -82,7 +98,26 @@ class Catalog:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.index.close()
+        """A reload or sync still running (a "Sync now" pressed at shutdown) is
+        cancelled, so the index is closed under nobody's feet."""
+        for task in self._holders - {asyncio.current_task()}:
+            task.cancel()
+        async with self._lock:
+            await self.index.close()
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """The lock that orders reloads and syncs, held by a task that closing
+        the catalog cancels."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._holders.add(task)
+        try:
+            async with self._lock:
+                yield
+        finally:
+            if task is not None:
+                self._holders.discard(task)
 
     @property
     def current(self) -> Snapshot:
@@ -90,18 +125,61 @@ class Catalog:
             raise RuntimeError("the catalog is not loaded")
         return self.snapshot
 
+    async def _first_sync(self, source: GitSource) -> None:
+        """Before the first snapshot: a failed fetch is one warning when there is
+        a checkout to serve, and stops the program (one line) when there is none."""
+        try:
+            await source.sync()
+        except GitSyncError as err:
+            if not source.has_checkout():
+                raise source.no_checkout(err) from None
+            log.warning(
+                "library fetch failed: %s; serving the last good checkout (%s)",
+                err,
+                (source.status().commit or "?")[:12],
+            )
+
     async def reload(self) -> RefreshSummary:
-        async with self._lock:
-            summary = await self.index.refresh(self.settings.require_library())
-            changed = summary.added or summary.updated or summary.removed
-            if changed or self.snapshot is None:
-                prompts, terms = await self.index.prompts_and_terms()
-                self.snapshot = await asyncio.to_thread(Snapshot.build, prompts, terms)
-            log.info("library %s: %s", self.settings.library, summary.line())
-            for problem in summary.problems:
-                if problem.severity == "error":
-                    log.warning("%s", problem.line())
-            return summary
+        async with self._exclusive():
+            return await self._reload()
+
+    async def sync(self, *, force: bool = True) -> tuple[SyncResult | None, RefreshSummary | None]:
+        """Fetch the repository (when the library follows one) and reindex, as one
+        step.  Without ``force`` an unchanged commit that is already indexed is
+        not reindexed (``None``).  ``GitSyncError``: nothing changed, the last
+        good checkout and index stay served."""
+        async with self._exclusive():
+            try:
+                result = await self.source.sync() if self.source is not None else None
+            except Exception:
+                self.reload_failures += 1
+                raise
+            if not force and result is not None and result.commit == self._indexed_commit:
+                return result, None
+            return result, await self._reload()
+
+    async def _reload(self) -> RefreshSummary:
+        self.reloads += 1
+        try:
+            return await self._reindex()
+        except Exception:  # the last good snapshot stays served
+            self.reload_failures += 1
+            raise
+
+    async def _reindex(self) -> RefreshSummary:
+        commit = self.source.status().commit if self.source is not None else None
+        summary = await self.index.refresh(self.settings.require_library())
+        changed = summary.added or summary.updated or summary.removed
+        if changed or self.snapshot is None:
+            prompts, terms = await self.index.prompts_and_terms()
+            self.snapshot = await asyncio.to_thread(Snapshot.build, prompts, terms)
+        self.summary, self.reloaded_at = summary, datetime.now(UTC)
+        self._indexed_commit = commit
+        log.info("library %s: %s", self.settings.library, summary.line())
+        for problem in summary.problems:
+            if problem.severity == "error":
+                log.warning("%s", problem.line())
+        return summary
 
     async def watch(self, *, debounce_ms: int = 500) -> None:
         """Reload whenever the library folder changes, until cancelled."""
@@ -109,9 +187,7 @@ class Catalog:
 
         library: Path = self.settings.library
         async for _changes in watchfiles.awatch(library, debounce=debounce_ms, recursive=True):
-            self.reloads += 1
             try:
                 await self.reload()
             except Exception:  # a failed reload keeps serving the last good snapshot
-                self.reload_failures += 1
                 log.exception("reloading the library failed; still serving the previous index")

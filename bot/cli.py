@@ -222,13 +222,14 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _follow_git(args: argparse.Namespace, settings: Settings) -> None:
     """With ``PROMPTBOT_LIBRARY_GIT``: ``index`` fetches first (on failure it
-    warns and indexes the last good checkout); the other commands use the
-    checkout as it is, cloning it when there is none.  No checkout at all and
-    no way to get one is one line, exit 2."""
+    warns and indexes the last good checkout); ``run`` and ``sync`` leave it to
+    the catalog, which fetches before its first snapshot (``bot.catalog``); the
+    other commands use the checkout as it is, cloning it when there is none.
+    No checkout at all and no way to get one is one line, exit 2."""
     from bot.gitsource import GitSource, GitSyncError
 
     source = GitSource.from_settings(settings)
-    if source is None or (args.command == "check" and args.dir):
+    if source is None or args.command in ("run", "sync") or (args.command == "check" and args.dir):
         return
     if source.has_checkout() and args.command != "index":
         return
@@ -236,7 +237,7 @@ def _follow_git(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(source.sync())
     except GitSyncError as err:
         if not source.has_checkout():
-            raise ConfigError(f"PROMPTBOT_LIBRARY_GIT: {source.redacted_url()}: {err}") from None
+            raise source.no_checkout(err) from None
         commit = (source.status().commit or "?")[:12]
         print(
             f"promptbot: warning: {err} (indexing the last good checkout, {commit})",

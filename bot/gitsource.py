@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.filelock import file_lock
 from bot.gitrun import DEFAULT_TIMEOUT, FETCH_TIMEOUT, Git, GitSyncError
 
@@ -124,6 +124,11 @@ class GitSource:
 
     def redacted_url(self) -> str:
         return self._git.redact(self.url)
+
+    def no_checkout(self, err: GitSyncError) -> ConfigError:
+        """The one line (exit 2) when the first fetch failed and there is no
+        checkout to fall back on."""
+        return ConfigError(f"PROMPTBOT_LIBRARY_GIT: {self.redacted_url()}: {err}")
 
     # -- status --------------------------------------------------------------------------
 

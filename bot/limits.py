@@ -53,6 +53,7 @@ FENCE = "```"
 # A visible look-alike of the backtick that Discord does not read as Markdown:
 # MODIFIER LETTER GRAVE ACCENT.  Used to neutralise ``` inside a code block.
 _FAKE_BACKTICK = "\u02cb"
+LOOKALIKE_BACKTICK = _FAKE_BACKTICK  # also keeps a path inside its inline code span
 _FENCE_RUN = re.compile(r"`{3,}")
 
 # Characters that may be cut after: whitespace and CJK/full-width punctuation.

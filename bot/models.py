@@ -1,4 +1,5 @@
-"""The data that flows from the parser through the index to search and render.
+"""The data that flows from the parser through the index to search and render,
+and the library's status as the admin ``/library`` view shows it.
 
 Everything here is plain, immutable data: no I/O, no Discord.
 """
@@ -6,6 +7,7 @@ Everything here is plain, immutable data: no I/O, no Discord.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -58,3 +60,39 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return self.prompt is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryStatus:
+    """Where the served library comes from and how it is doing (``bot.follow``
+    builds it, ``bot.render.library_status`` shows it).  Nothing in it holds a
+    credential: ``repository`` is the redacted URL."""
+
+    folder: str  # the folder served: a path, or the folder inside the repository
+    prompts: int
+    categories: int
+    problem_files: int
+    problems: tuple[Problem, ...]  # paths as the admin finds them (in the repository)
+    reindexed_at: datetime | None  # the last reindex (UTC)
+    repository: str | None = None  # None: a plain folder
+    ref: str | None = None  # None: the remote's default branch
+    commit: str | None = None
+    fetched_at: datetime | None = None  # the last successful fetch (UTC)
+    fetch_error: str | None = None  # the last failure, when it came after the last success
+    fetch_error_at: datetime | None = None
+    interval: int = 0  # seconds between fetches; 0: only at start
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    """What one "Sync now" (or one scheduled fetch) did."""
+
+    before: str | None  # the commit served before (None: a plain folder)
+    after: str | None  # the commit served now
+    changed: bool  # a new commit, or the reindex added, updated or removed prompts
+    summary: str | None  # the reindex's summary line; None when it did not run
+    error: str | None = None  # one line (redacted) when the fetch or the reindex failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

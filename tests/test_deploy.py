@@ -391,6 +391,28 @@ def test_locks_pin_every_dependency_and_agree() -> None:
     assert {name: test[name] for name in runtime} == runtime
 
 
+def test_git_is_installed_for_a_library_that_follows_a_repository(
+    instructions: list[tuple[str, str]],
+) -> None:
+    """One RUN, as root (before USER): update, install git without recommends, and drop the
+    package lists in the same layer."""
+    install = index_of(
+        instructions,
+        lambda kw, args: kw == "RUN" and "apt-get install" in args,
+        "RUN apt-get install",
+    )
+    steps = [shlex.split(step) for step in instructions[install][1].split("&&")]
+    (update,) = [s for s in steps if s[:2] == ["apt-get", "update"]]
+    (apt,) = [s for s in steps if s[:2] == ["apt-get", "install"]]
+    assert steps.index(update) < steps.index(apt)
+    assert "git" in apt and "ca-certificates" in apt
+    assert "--no-install-recommends" in apt and ("-y" in apt or "--yes" in apt)
+    assert ["rm", "-rf", "/var/lib/apt/lists/*"] in steps
+    assert steps.index(apt) < steps.index(["rm", "-rf", "/var/lib/apt/lists/*"])
+    first_user = index_of(instructions, lambda kw, _: kw == "USER", "USER")
+    assert install < first_user
+
+
 def test_seeds_are_in_the_image(instructions: list[tuple[str, str]]) -> None:
     index_of(
         instructions,

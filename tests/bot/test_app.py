@@ -31,7 +31,7 @@ async def bot(tmp_path: Path):
 
 async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> None:
     defs = {d["name"]: d for d in bot.command_definitions()}
-    assert set(defs) == {"prompt", "random", "tags"}
+    assert set(defs) == {"prompt", "random", "tags", "library"}
     options = {
         name: [
             (o["name"], o.get("required", False), o.get("autocomplete", False))
@@ -43,7 +43,15 @@ async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> No
         "prompt": [("query", True, True)],
         "random": [("category", False, True), ("tag", False, True)],
         "tags": [("category", False, True)],
+        "library": [],
     }
+    # /library: for members who can manage the server, in servers only
+    assert int(defs["library"]["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert defs["library"]["contexts"] == [0]
+    assert all(
+        defs[name].get("default_member_permissions") is None
+        for name in options.keys() - {"library"}
+    )
 
 
 async def test_command_registration_is_valid_against_discords_spec(

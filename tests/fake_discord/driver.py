@@ -112,6 +112,12 @@ class InteractionDriver:
         contexts = command.get("contexts")
         if contexts is not None and where.context not in contexts:
             raise ValueError(f"/{name} has contexts {contexts}: not offered in {where.context}")
+        guild_id = where.guild_id if where.guild_install else None
+        if guild_id is not None and not self.world.may_use(command, user, guild_id):
+            raise ValueError(
+                f"/{name} needs permissions {command['default_member_permissions']}: "
+                f"{user['username']} lacks them, so Discord does not offer it"
+            )
         types = (
             [places.GUILD_INSTALL] if "guild_id" in command else command.get("integration_types")
         )

@@ -55,8 +55,52 @@ def user_pii(base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "mfa_enabled": True, "locale": "en-US", "verified": True, "email": None}
 
 
-def application(app_id: str, bot_user: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
-    """A ``PrivateApplicationResponse`` (``GET /oauth2/applications/@me``)."""
+ADMINISTRATOR = 1 << 3
+TEAM_PSEUDO_USER = 1 << 10
+TEAM_ROLES = ("admin", "developer", "read_only")
+
+
+def team(team_id: str, owner_id: str, members: list[tuple[dict[str, Any], str]]) -> dict[str, Any]:
+    """A ``TeamResponse``: ``members`` are (user, role) with role admin, developer or
+    read_only, all of whom accepted the invitation."""
+    for _, role_name in members:
+        if role_name not in TEAM_ROLES:
+            raise ValueError(f"team role {role_name!r} is not one of {TEAM_ROLES}")
+    return {
+        "id": team_id,
+        "icon": None,
+        "name": "Fake Team",
+        "owner_user_id": owner_id,
+        "members": [
+            {
+                "user": member_user,
+                "team_id": team_id,
+                "membership_state": 2,
+                "role": role_name,
+                "permissions": ["*"],
+            }
+            for member_user, role_name in members
+        ],
+    }
+
+
+def application(
+    app_id: str,
+    bot_user: dict[str, Any],
+    owner: dict[str, Any],
+    team_members: list[tuple[dict[str, Any], str]] | None = None,
+) -> dict[str, Any]:
+    """A ``PrivateApplicationResponse`` (``GET /oauth2/applications/@me``).  A team-owned
+    application (``team_members``) has a team whose owner is ``owner``, and, as on Discord,
+    a pseudo-user for the team as its ``owner``."""
+    owned_by_team = team_members is not None
+    if owned_by_team:
+        team_id = str(int(app_id) + 1)
+        team_object: dict[str, Any] | None = team(team_id, owner["id"], team_members or [])
+        owner = {**user(team_id, f"team{team_id}"), "flags": TEAM_PSEUDO_USER}
+        owner["public_flags"] = TEAM_PSEUDO_USER
+    else:
+        team_object = None
     return {
         "id": app_id,
         "name": bot_user["username"],
@@ -77,7 +121,7 @@ def application(app_id: str, bot_user: dict[str, Any], owner: dict[str, Any]) ->
         "approximate_user_install_count": 0,
         "approximate_user_authorization_count": 0,
         "explicit_content_filter": 0,
-        "team": None,
+        "team": team_object,
         "eligible_oauth2_scopes": ["bot", "applications.commands"],
         "integration_types_config": {"0": {}},
     }

@@ -59,8 +59,7 @@ class Routes:
         return reply(request, 200, objects.user_pii(self.world.bot_user))
 
     async def application(self, request: web.Request) -> web.Response:
-        w = self.world
-        return reply(request, 200, objects.application(w.application_id, w.bot_user, w.owner))
+        return reply(request, 200, self.world.application())
 
     async def gateway(self, request: web.Request) -> web.Response:
         body: dict[str, Any] = {"url": self.world.gateway_url}

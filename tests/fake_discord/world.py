@@ -74,6 +74,10 @@ class World:
         self.interactions: dict[str, InteractionState] = {}
         self.dm_channels: dict[str, dict[str, Any]] = {}  # user id -> the bot's DM with them
         self.message_origins: dict[str, InteractionState] = {}  # message id -> its interaction
+        #: None: the application belongs to ``owner``; else to a team of (user, role)
+        self.team: list[tuple[dict[str, Any], str]] | None = None
+        #: (guild id, user id) -> the member's permissions; unset: @everyone's (all of them)
+        self.permissions: dict[tuple[str, str], int] = {}
 
     # -- places ------------------------------------------------------------------------------
     def add_guild(self, guild_id: str | None = None, name: str = "Fake Guild") -> GuildState:
@@ -153,6 +157,36 @@ class World:
                 return m
         return objects.member(user, objects.now_iso())
 
+    def application(self) -> dict[str, Any]:
+        """``GET /oauth2/applications/@me``: its owner, or its team."""
+        return objects.application(self.application_id, self.bot_user, self.owner, self.team)
+
+    # -- permissions ----------------------------------------------------------------------
+    def set_permissions(
+        self, user: dict[str, Any], permissions: int, guild_id: str | None = None
+    ) -> None:
+        """Give ``user`` exactly ``permissions`` in a guild (default the first one)."""
+        self.permissions[(str(guild_id or self.guild_id), user["id"])] = permissions
+
+    def permissions_of(self, user: dict[str, Any], guild_id: str) -> int:
+        """The member's permissions: all for the guild's owner, else those set, else
+        @everyone's (every permission, in the fake's guilds)."""
+        state = self.guilds.get(str(guild_id))
+        if state is not None and state.guild["owner_id"] == user["id"]:
+            return int(objects.ALL_PERMISSIONS)
+        return self.permissions.get((str(guild_id), user["id"]), int(objects.ALL_PERMISSIONS))
+
+    def may_use(self, command: dict[str, Any], user: dict[str, Any], guild_id: str) -> bool:
+        """Discord's ``default_member_permissions`` rule: a member sees (and can use) the
+        command when they have every permission it names; "0" leaves it to administrators."""
+        required = command.get("default_member_permissions")
+        if required is None:
+            return True
+        have = self.permissions_of(user, guild_id)
+        if have & objects.ADMINISTRATOR:
+            return True
+        return int(required) != 0 and int(required) & ~have == 0
+
     # -- commands -------------------------------------------------------------------------
     def store_commands(self, guild_id: str | None, body: list[dict[str, Any]]) -> list[Any]:
         """Bulk overwrite: keep ids of commands that keep their name, as Discord does."""
@@ -225,7 +259,7 @@ class World:
         }
         if where.guild_id is not None:
             member = self.member_for(user, where.guild_id)
-            member = {**member, "permissions": objects.ALL_PERMISSIONS}
+            member = {**member, "permissions": str(self.permissions_of(user, where.guild_id))}
             payload.update(
                 guild_id=where.guild_id,
                 guild={"id": where.guild_id, "locale": "en-US", "features": []},
