@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
@@ -41,6 +42,12 @@ class PromptBot(commands.Bot):
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # every command everywhere: installed to a server or to a user account,
+            # in servers, the bot's DM and group DMs
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
             **options,
         )
         self.settings = settings

@@ -63,18 +63,25 @@ class PromptCog(commands.Cog):
     def snapshot(self) -> Snapshot:
         return self.bot.catalog.current
 
-    def card(self, prompt: Prompt) -> Reply:
-        return card_for(self.bot, prompt)
+    def card(self, prompt: Prompt, hide: bool = False) -> Reply:
+        card = card_for(self.bot, prompt)
+        card.ephemeral = hide
+        return card
 
     @app_commands.command(name="prompt", description="Find a prompt by its title, tags or content")
-    @app_commands.describe(query="What you remember of it: title words, tags, what it shows")
+    @app_commands.describe(
+        query="What you remember of it: title words, tags, what it shows",
+        hide="Only you see the answer",
+    )
     @app_commands.checks.cooldown(8, 20.0, key=lambda i: i.user.id)
-    async def prompt(self, interaction: discord.Interaction, query: str) -> None:
+    async def prompt(
+        self, interaction: discord.Interaction, query: str, hide: bool = False
+    ) -> None:
         snapshot = self.snapshot  # one snapshot for the whole answer
         query = query.strip()[:QUERY_MAX]
         exact = snapshot.get(query)  # an autocomplete choice's value is the id
         if exact is not None:
-            await send(interaction, self.card(exact))
+            await send(interaction, self.card(exact, hide))
             return
         hits = snapshot.search(query, limit=PICK_MAX)
         if not hits:
@@ -84,9 +91,9 @@ class PromptCog(commands.Cog):
             return
         winner = snapshot.engine.clear_winner(hits)
         if winner is not None or len(hits) == 1:
-            await send(interaction, self.card((winner or hits[0]).prompt))
+            await send(interaction, self.card((winner or hits[0]).prompt, hide))
             return
-        card = self.card(hits[0].prompt)
+        card = self.card(hits[0].prompt, hide)
         view = PickView(self, interaction.user.id, hits, hits[0].prompt.id)
         view.add_card_items(card)
         await view.show(interaction, card)

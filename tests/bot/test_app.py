@@ -40,7 +40,7 @@ async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> No
         for name, d in defs.items()
     }
     assert options == {
-        "prompt": [("query", True, True)],
+        "prompt": [("query", True, True), ("hide", False, False)],
         "random": [("category", False, True), ("tag", False, True)],
         "tags": [("category", False, True)],
     }
