@@ -24,7 +24,15 @@ from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("cogs.errors", "cogs.cards", "cogs.prompt", "cogs.random", "cogs.tags")
+EXTENSIONS = (
+    "cogs.errors",
+    "cogs.cards",
+    "cogs.fill",
+    "cogs.more",
+    "cogs.prompt",
+    "cogs.random",
+    "cogs.tags",
+)
 
 
 def point_at(settings: Settings) -> None:

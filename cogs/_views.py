@@ -11,9 +11,10 @@ import discord
 from discord import app_commands
 
 from bot.catalog import Snapshot
+from bot.limits import BUTTONS_PER_ROW
 from bot.models import Prompt
 from bot.render.card import render_card
-from bot.render.message import Reply, full_prompt_button
+from bot.render.message import Reply
 from cogs._report import UserFacingError, report
 from cogs._send import Sent, send
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 VIEW_TIMEOUT = 300.0
 GONE = "That prompt is no longer in the library."
+CARD_ROWS = (0, 2)  # rows of a card's buttons in a view; row 1 is the view's own
 
 
 class OwnedView(discord.ui.View):
@@ -50,17 +52,16 @@ class OwnedView(discord.ui.View):
         await report(interaction, error)
 
     def add_card_items(self, reply: Reply) -> None:
-        """The card's own buttons (source link, full prompt) on the first row."""
-        for link in reply.links:
-            self.add_item(discord.ui.Button(label=link.label, url=link.url, row=0))
-        if reply.full_prompt_id is not None:
-            button = full_prompt_button(reply.full_prompt_id)
-            button.row = 0
+        """The card's own buttons (links, Full prompt, Save, Fill in, More like
+        this) on the first row, the ones that do not fit on the third; a view's
+        own controls use the second."""
+        for n, button in enumerate(reply.buttons()):
+            button.row = CARD_ROWS[0] if n < BUTTONS_PER_ROW else CARD_ROWS[1]
             self.add_item(button)
 
     def clear_card_items(self) -> None:
         for item in list(self.children):
-            if item.row == 0:
+            if item.row in CARD_ROWS:
                 self.remove_item(item)
 
     async def show(self, interaction: discord.Interaction, reply: Reply) -> None:
@@ -112,3 +113,8 @@ def card_for(bot: PromptBot, prompt: Prompt) -> Reply:
     """The prompt's card, with the bot's media settings."""
     settings = bot.settings
     return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)
+
+
+async def show_card(bot: PromptBot, interaction: discord.Interaction, prompt: Prompt) -> None:
+    """Answer with ``prompt``'s card as a message of its own (a select's pick)."""
+    await send(interaction, card_for(bot, prompt))
