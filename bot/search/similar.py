@@ -2,8 +2,9 @@
 
 Kept apart from the query ranking (:mod:`bot.search.engine`), which it does
 not touch: the prompt's most distinctive words (its rarest title, tag and body
-terms that some other prompt shares; common words weigh little) are looked up in the postings and every
-prompt scores the rarity of the words it shares, weighted by field.  The prompt
+terms that some other prompt shares) are looked up in the postings and every
+prompt scores the rarity of the words it shares, weighted by field (common
+words weigh little; a prompt must share a tenth of the weight).  The prompt
 itself and its near-duplicates (its group, :func:`near_duplicate_groups`) are
 left out, and one prompt per group is kept.
 """
