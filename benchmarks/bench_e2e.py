@@ -40,7 +40,7 @@ bot.run(os.environ["DISCORD_TOKEN"], log_handler=None)
 
 def quantiles(values: list[float]) -> str:
     values = sorted(values)
-    p95 = values[max(0, int(round(0.95 * len(values))) - 1)]
+    p95 = values[max(0, round(0.95 * len(values)) - 1)]
     return (
         f"p50 {statistics.median(values) * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
         f"max {values[-1] * 1000:7.1f} ms"

@@ -59,7 +59,7 @@ def _measure(scenario: str, library: Path, db: Path) -> dict:
         from bot.library.scan import load_library
 
         start = time.perf_counter()
-        prompts, problems = load_library(library)
+        prompts, _problems = load_library(library)
         result = {"seconds": time.perf_counter() - start, "summary": f"{len(prompts)} prompts"}
     elif scenario.startswith("load-engine"):
         result = asyncio.run(_load_engine(db, stored_terms=scenario == "load-engine"))

@@ -68,7 +68,7 @@ def _emit(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
-def _result(prompt, score: float | None = None) -> dict:  # noqa: ANN001 - Prompt
+def _result(prompt, score: float | None = None) -> dict:
     return {
         "id": prompt.id,
         "title": prompt.title,
@@ -104,7 +104,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 
-async def _open_index(settings: Settings, *, progress: bool = False):  # noqa: ANN202
+async def _open_index(settings: Settings, *, progress: bool = False):
     from bot.store.index import Index
 
     index = Index(settings.db)
@@ -149,7 +149,7 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _validate_filters(engine, category: str | None, tag: str | None) -> None:  # noqa: ANN001
+def _validate_filters(engine, category: str | None, tag: str | None) -> None:
     facets = engine.facets
     if category is not None and facets.category(category) is None:
         names = ", ".join(name for name, _ in facets.categories)

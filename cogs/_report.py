@@ -11,7 +11,7 @@ and never "This interaction failed".
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import discord
 from discord import app_commands
@@ -46,7 +46,7 @@ def expected_message(error: BaseException) -> str | None:
 def _where(interaction: discord.Interaction) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name} {vars(interaction.namespace)!r}"
-    data = interaction.data or {}
+    data: Mapping[str, object] = interaction.data or {}
     return f"component {data.get('custom_id', '?')!r}"
 
 
@@ -70,5 +70,5 @@ async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitab
     discord.py would only log (dynamic items, modals' own handlers)."""
     try:
         await action()
-    except Exception as error:  # noqa: BLE001 - every failure gets an answer
+    except Exception as error:
         await report(interaction, error)

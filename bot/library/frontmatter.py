@@ -130,7 +130,7 @@ def load_with_warnings(yaml_text: str, offset: int = 1) -> tuple[Any, list[str]]
     """Like :func:`load`, plus warnings about the YAML (duplicate keys)."""
     try:
         warnings = _check_events(yaml_text, offset)
-        return yaml.load(yaml_text, Loader=_Loader), warnings  # noqa: S506 - a safe loader
+        return yaml.load(yaml_text, Loader=_Loader), warnings
     except FrontmatterError:
         raise
     except yaml.constructor.ConstructorError as exc:

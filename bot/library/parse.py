@@ -124,7 +124,7 @@ def parse_document(data: bytes | str, path: str) -> ParseResult:
     """
     try:
         return _parse(data, path)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+    except Exception as exc:
         message = f"internal parser error ({exc.__class__.__name__}: {exc}); please report"
         return ParseResult(None, (Problem(path, "error", message),))
 
@@ -150,6 +150,8 @@ def _parse(data: bytes | str, path: str) -> ParseResult:
     parts = sections.split_body(body)
     for line in parts.unclosed_fences:
         problems.warning(f"the code fence opened on line {body_line + line} is never closed")
+    for warning in parts.warnings:
+        problems.warning(warning)
     if not parts.prompt.strip():
         problems.error("no prompt text: the body is empty (expected the prompt under '## Prompt')")
     if title is None or not parts.prompt.strip():

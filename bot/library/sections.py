@@ -5,6 +5,15 @@ headings, ``---`` rules and code fences.  So the ``## Prompt`` section ends only
 at a *known* trailing section heading (``## Source``, ``## Example Output``, ...)
 outside any code fence, and fences are matched the CommonMark way (same
 character, closing run at least as long as the opening one).
+
+Where the prompt is (the README's "library format" says the same):
+
+- the ``## Prompt`` section, when there is one;
+- else, when the body before the first section is a short description and the
+  first section holds a single fenced code block (``## Video Specification``
+  and the like; not a section that comes *after* a prompt, see ``NOT_PROMPT``),
+  that block is the prompt and the text before it the description;
+- else the body before the first known section (the older gallery files).
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ KNOWN_SECTIONS = frozenset(
         "rendering tips",
     }
 )
+# Known sections that never hold the prompt itself (rule 1 skips them).
+NOT_PROMPT = KNOWN_SECTIONS - {"video specification"}
+SHORT_DESCRIPTION = 1000  # characters: longer text before a section is a prompt of its own
+_TITLE_IN_MESSAGE = 60
 # Known sections that are represented by Prompt fields, not kept as extra sections.
 _STANDARD = frozenset({"source", "sources", "example output", "example outputs"})
 JSON_INFO = frozenset({"json", "jsonc", "json5"})
@@ -51,6 +64,7 @@ class Body:
     extra_sections: tuple[tuple[str, str], ...]
     source_link: str | None  # the first link of ``## Source``, raw
     unclosed_fences: tuple[int, ...] = field(default=())  # 0-based body lines
+    warnings: tuple[str, ...] = field(default=())  # the file is ambiguous (see rule 1)
 
 
 def heading_key(title: str) -> str:
@@ -166,21 +180,83 @@ def _text(lines: list[str]) -> str:
     return clean("\n".join(_trim(lines))).strip()
 
 
+def _single_block(lines: list[str]) -> tuple[str, str] | None:
+    """``(content, info)`` when ``lines`` hold exactly one fenced code block."""
+    content, info = _unfence(_trim(lines))
+    if info is None:
+        return None
+    return "\n".join(content), info
+
+
+def _quote(title: str) -> str:
+    return repr(" ".join(clean(title).split())[:_TITLE_IN_MESSAGE])
+
+
+def _section_prompt(
+    lines: list[str], headings: list[tuple[int, str]], keys: list[str], warnings: list[str]
+) -> tuple[int, int] | None:
+    """Rule 1, for a file without ``## Prompt``: the line range of the prompt
+    when the first section holds a single fenced block after a short description.
+
+    Adds a warning to ``warnings`` where the file is ambiguous: the block is
+    empty, a second such section follows, or the text before is no description.
+    """
+    if not headings or keys[0] in NOT_PROMPT:
+        return None
+    first = headings[0][0] + 1
+    last = headings[1][0] if len(headings) > 1 else len(lines)
+    block = _single_block(lines[first:last])
+    if block is None:
+        return None
+    title = _quote(headings[0][1])
+    preamble = lines[: headings[0][0]]
+    if not block[0].strip():
+        warnings.append(
+            f"the section {title} holds an empty code block, so the text before it is"
+            " taken as the prompt"
+        )
+        return None
+    if len(_text(preamble)) > SHORT_DESCRIPTION or any(_opens(line) for line in preamble):
+        warnings.append(
+            f"the section {title} holds one code block, but the text before it is not a"
+            f" short description (at most {SHORT_DESCRIPTION} characters, no code), so the"
+            " block is not taken as the prompt; add a '## Prompt' heading to say which it is"
+        )
+        return None
+    if len(headings) > 1 and keys[1] not in NOT_PROMPT:
+        after = headings[2][0] if len(headings) > 2 else len(lines)
+        if _single_block(lines[last + 1 : after]) is not None:
+            warnings.append(
+                f"the sections {title} and {_quote(headings[1][1])} each hold one code block;"
+                f" the first is taken as the prompt (add a '## Prompt' heading to choose)"
+            )
+    return first, last
+
+
 def split_body(body: str) -> Body:
     """Split ``body`` (``\\n`` line ends) into its parts; never raises."""
     lines = body.split("\n")
     headings, unclosed = _scan(lines)
     keys = [heading_key(title) for _, title in headings]
+    warnings: list[str] = []
     prompt_at = next((h for h, key in enumerate(keys) if key == "prompt"), None)
-    start = 0 if prompt_at is None else prompt_at + 1
-    known = next((h for h in range(start, len(headings)) if keys[h] in KNOWN_SECTIONS), None)
-    end_line = len(lines) if known is None else headings[known][0]
-    if prompt_at is None:
-        description = ""
-        prompt_lines = lines[:end_line]
+    section = None if prompt_at is not None else _section_prompt(lines, headings, keys, warnings)
+    if section is not None:
+        description = _text(lines[: headings[0][0]])
+        prompt_lines = lines[section[0] : section[1]]
+        extras_from: int | None = 1 if len(headings) > 1 else None
     else:
-        description = _text(lines[: headings[prompt_at][0]])
-        prompt_lines = lines[headings[prompt_at][0] + 1 : end_line]
+        start = 0 if prompt_at is None else prompt_at + 1
+        extras_from = next(
+            (h for h in range(start, len(headings)) if keys[h] in KNOWN_SECTIONS), None
+        )
+        end_line = len(lines) if extras_from is None else headings[extras_from][0]
+        if prompt_at is None:
+            description = ""
+            prompt_lines = lines[:end_line]
+        else:
+            description = _text(lines[: headings[prompt_at][0]])
+            prompt_lines = lines[headings[prompt_at][0] + 1 : end_line]
 
     content, info = _unfence(_trim(prompt_lines))
     prompt = clean("\n".join(content)).rstrip()
@@ -189,8 +265,8 @@ def split_body(body: str) -> Body:
 
     extras: list[tuple[str, str]] = []
     source_link: str | None = None
-    if known is not None:
-        for h in range(known, len(headings)):
+    if extras_from is not None:
+        for h in range(extras_from, len(headings)):
             first = headings[h][0] + 1
             last = headings[h + 1][0] if h + 1 < len(headings) else len(lines)
             text = _text(lines[first:last])
@@ -207,4 +283,5 @@ def split_body(body: str) -> Body:
         extra_sections=tuple(extras),
         source_link=source_link,
         unclosed_fences=tuple(unclosed),
+        warnings=tuple(warnings),
     )

@@ -21,12 +21,14 @@ from bot.limits import (
     EMBED_AUTHOR_NAME,
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
+    EMBED_FIELDS,
     EMBED_FOOTER,
     EMBED_TITLE,
     EMBED_TOTAL,
     clip,
     code_block,
     measure,
+    neutralise_fences,
 )
 from bot.models import Prompt
 from bot.render.format import (
@@ -36,6 +38,7 @@ from bot.render.format import (
     list_description,
     list_line,
     reindent_json,
+    shown_sections,
 )
 from bot.render.media import PreviewRef, resolve_preview, valid_url
 from bot.render.message import (
@@ -73,6 +76,13 @@ __all__ = [
 
 CARD_COLOUR = 0x5865F2
 DESCRIPTION_MAX = 900  # the author's description; the rest of the 4096 is for the prompt
+SECTION_NAME_MAX = 100
+SECTION_MIN = 40  # a section field with less room than this is left to "Full prompt"
+# The one short line under the prompt when the card cannot show it exactly.
+_NOTES = {
+    "clipped": "*Clipped: the full prompt ({n:,} characters) is attached as `{f}`.*",
+    "altered": "*Backticks are shown as look-alikes: the exact prompt is attached as `{f}`.*",
+}
 
 
 @dataclass
@@ -81,6 +91,7 @@ class Card(Reply):
 
     prompt_id: str = ""
     clipped: bool = False  # the prompt did not fit; the full text is attached
+    attached: str | None = None  # why the exact prompt is attached: "clipped" or "altered"
     preview: PreviewRef | None = None
 
 
@@ -104,6 +115,21 @@ def _prompt_display(prompt: Prompt) -> tuple[str, str]:
     return prompt.prompt, "json" if prompt.prompt_format == "json" else ""
 
 
+def _add_sections(embed: discord.Embed, prompt: Prompt, room: int) -> None:
+    """The file's Notes, Usage, ... as fields, cut with "…" to fit ``room``
+    (what the prompt left of the embed's total); whole under "Full prompt"."""
+    for heading, body in shown_sections(prompt):
+        if len(embed.fields) >= EMBED_FIELDS:
+            return
+        name = clip_display(heading, SECTION_NAME_MAX)
+        value_room = min(EMBED_FIELD_VALUE, room - measure(name))
+        if value_room < SECTION_MIN:
+            return
+        value = clip_display(body, value_room, discord.utils.escape_mentions)
+        embed.add_field(name=name, value=value, inline=False)
+        room -= measure(name) + measure(value)
+
+
 def render_card(
     prompt: Prompt,
     *,
@@ -115,9 +141,12 @@ def render_card(
     """The card for ``prompt``, within every Discord limit.
 
     Layout: title (links to the source), author (links to the author), the
-    description, the prompt in a code block, Category/Tags fields, preview
-    image, footer with the prompt id.  Buttons: "Source" (link) and "Full
-    prompt".  A prompt that does not fit is clipped and attached in full.
+    description, the prompt in a code block, Category/Tags fields, the file's
+    other sections (Notes, Usage, ...) as fields, preview image, footer with
+    the prompt id.  Buttons: "Source" (link) and "Full prompt".  When the card
+    cannot show the prompt character for character (clipped for length, or
+    backtick runs replaced by look-alikes), the exact text is attached and one
+    line under the block says so.
     """
     embed = discord.Embed(colour=CARD_COLOUR)
     embed.title = clip_display(prompt.title or prompt.id, EMBED_TITLE)
@@ -158,22 +187,34 @@ def render_card(
             + (measure(embed.author.name or "") if embed.author else 0)
         )
 
-    footer = display_plain(prompt.id)
-    room = min(EMBED_DESCRIPTION, EMBED_TOTAL - others(footer)) - measure(head)
-    block, clipped = code_block(text, room, lang)
-    if clipped:
-        note = (
-            f"\n*Clipped: the full prompt ({len(prompt.prompt):,} characters) is attached"
-            f" as `{filename}`.*"
-        )
-        footer = clip(f"{display_plain(prompt.id)} · full prompt in {filename}", EMBED_FOOTER)
+    def layout(reason: str | None, cap: int = EMBED_DESCRIPTION) -> tuple[str, str, int, bool]:
+        """(description, footer, room, clipped) with the note for ``reason``,
+        the prompt block in at most ``cap`` units."""
+        footer = display_plain(prompt.id)
+        note = ""
+        if reason is not None:
+            note = "\n" + _NOTES[reason].format(n=len(prompt.prompt), f=filename)
+            what = "full" if reason == "clipped" else "exact"
+            footer = clip(f"{footer} · {what} prompt in {filename}", EMBED_FOOTER)
         room = min(EMBED_DESCRIPTION, EMBED_TOTAL - others(footer)) - measure(head + note)
-        block, _ = code_block(text, room, lang)
-        block += note
+        block, clipped = code_block(text, min(room, cap), lang)
+        return head + block + note, footer, min(room, cap), clipped
+
+    # The card shows the prompt character for character, or says where it is.
+    description, footer, room, clipped = layout(None)
+    reason = "clipped" if clipped else "altered" if neutralise_fences(text) != text else None
+    if reason == "altered":
+        description, footer, room, clipped = layout(reason)
+        reason = "clipped" if clipped else reason
+    if reason == "clipped":
+        # No more room than where it did not fit: the "clipped" note stays true.
+        description, footer, _, _ = layout(reason, room)
+    if reason is not None:
         path = _cached(cache_dir, filename, data) if cache_dir is not None else None
         files.append(CardFile(filename, path=path, data=data))
-    embed.description = head + block
+    embed.description = description
     embed.set_footer(text=footer)
+    _add_sections(embed, prompt, EMBED_TOTAL - others(footer) - measure(description))
 
     links: list[LinkButton] = []
     if source and len(source) <= BUTTON_URL:
@@ -195,7 +236,8 @@ def render_card(
         more_prompt_id=full_id,
         save_prompt_id=full_id if saveable else None,
         prompt_id=prompt.id,
-        clipped=clipped,
+        clipped=reason == "clipped",
+        attached=reason,
         preview=preview,
     )
 

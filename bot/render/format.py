@@ -14,6 +14,7 @@ from bot.limits import SELECT_OPTION_LABEL, clip, measure
 from bot.models import Prompt
 
 _INDENT = "  "
+NOTES_FILENAME = "notes.md"
 
 
 def parse_json(text: str) -> object | None:
@@ -123,3 +124,26 @@ def full_prompt_file(prompt: Prompt) -> tuple[str, bytes]:
     is a JSON object or array, else ``prompt.txt``."""
     name = "prompt.json" if parse_json(prompt.prompt) is not None else "prompt.txt"
     return name, prompt.prompt.encode("utf-8")
+
+
+def shown_sections(prompt: Prompt) -> list[tuple[str, str]]:
+    """The file's other sections (Notes, Usage, Reference Image, ...) that have
+    text: what the card shows as fields and "Full prompt" gives whole."""
+    return [(h.strip(), t.strip()) for h, t in prompt.extra_sections if h.strip() and t.strip()]
+
+
+def sections_file(prompt: Prompt) -> tuple[str, bytes] | None:
+    """The sections as a Markdown file, verbatim (a file pings no one), or None."""
+    sections = shown_sections(prompt)
+    if not sections:
+        return None
+    text = "\n\n".join(f"## {heading}\n\n{body}" for heading, body in sections)
+    return NOTES_FILENAME, (text + "\n").encode("utf-8")
+
+
+def sections_message(prompt: Prompt) -> str:
+    """The sections for a chat message: bold headings, mentions neutralised."""
+    return "\n\n".join(
+        f"**{display_title(heading)}**\n{escape_mentions(body)}"
+        for heading, body in shown_sections(prompt)
+    )

@@ -23,7 +23,14 @@ from discord.webhook.async_ import interaction_message_response_params
 
 from bot.limits import CUSTOM_ID, FENCE, MESSAGE_CONTENT, clip, measure
 from bot.models import Prompt
-from bot.render.format import clip_display, full_prompt_file, list_line, parse_json
+from bot.render.format import (
+    clip_display,
+    full_prompt_file,
+    list_line,
+    parse_json,
+    sections_file,
+    sections_message,
+)
 
 FULL_PROMPT_PREFIX = "promptbot:full:"
 FILL_PREFIX = "promptbot:fill:"
@@ -208,25 +215,39 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
         if params.payload is not None:
             body = params.payload
         else:  # multipart: the JSON part is the first one
+            assert params.multipart is not None
             body = json.loads(params.multipart[0]["value"])
     return body["data"]
 
 
 def full_prompt_reply(prompt: Prompt) -> Reply:
-    """The answer to "Full prompt": ephemeral, ready to copy.
+    """The answer to "Full prompt": ephemeral, ready to copy, always exact.
 
-    In a code block when the verbatim prompt fits a message (2,000) and has no
-    ``` of its own; else as an attached ``prompt.txt``/``prompt.json``, so the
-    user always gets the exact text.
+    The prompt in a code block when the verbatim text fits a message (2,000)
+    and has no ``` of its own; else as an attached ``prompt.txt``/``prompt.json``.
+    Then the file's other sections (Notes, Usage, ...) whole: in the message
+    when they fit, else as ``notes.md``.
     """
     lang = "json" if parse_json(prompt.prompt) is not None else ""
     body = prompt.prompt.strip("\n")
-    content = f"{FENCE}{lang}\n{body}\n{FENCE}"
-    if FENCE not in body and body.strip() and measure(content) <= MESSAGE_CONTENT:
-        return Reply(content=content, ephemeral=True)
-    filename, data = full_prompt_file(prompt)
-    note = f"The full prompt ({len(prompt.prompt):,} characters) is attached as `{filename}`."
-    return Reply(content=note, files=[CardFile(filename, data=data)], ephemeral=True)
+    block = f"{FENCE}{lang}\n{body}\n{FENCE}"
+    parts: list[str] = []
+    files: list[CardFile] = []
+    if FENCE not in body and body.strip() and measure(block) <= MESSAGE_CONTENT:
+        parts.append(block)
+    else:
+        filename, data = full_prompt_file(prompt)
+        size = len(prompt.prompt)
+        parts.append(f"The full prompt ({size:,} characters) is attached as `{filename}`.")
+        files.append(CardFile(filename, data=data))
+    notes = sections_message(prompt)
+    if notes and measure("\n\n".join([*parts, notes])) <= MESSAGE_CONTENT:
+        parts.append(notes)
+    elif (notes_file := sections_file(prompt)) is not None:
+        filename, data = notes_file
+        parts.append(f"Notes and other sections are attached as `{filename}`.")
+        files.append(CardFile(filename, data=data))
+    return Reply(content="\n\n".join(parts), files=files, ephemeral=True)
 
 
 def no_match_reply(query: str, suggestions: Sequence[str | Prompt] = ()) -> Reply:

@@ -58,7 +58,7 @@ def test_a_bad_value_is_one_line_naming_the_variable(
 
 def test_missing_library_and_token_are_reported_when_needed(tmp_path: Path) -> None:
     s = settings({"PROMPTBOT_LIBRARY": str(tmp_path / "nope")}, tmp_path)
-    with pytest.raises(ConfigError, match="PROMPTBOT_LIBRARY: folder .* does not exist"):
+    with pytest.raises(ConfigError, match=r"PROMPTBOT_LIBRARY: folder .* does not exist"):
         s.require_library()
     with pytest.raises(ConfigError, match="DISCORD_TOKEN: not set"):
         s.require_token()

@@ -81,7 +81,7 @@ async def test_a_long_prompt_comes_with_its_file_and_the_full_prompt_button(bot:
     assert files[0].data.decode().strip().endswith("word1499")
     full = next(c for c in components(message) if c.get("custom_id", "").startswith("promptbot:"))
     click = await bot.send_component(full["custom_id"], message=handle.original_message)
-    _, reply = await shown(click)
+    _, _reply = await shown(click)
     assert (await click.response())["data"]["flags"] & EPHEMERAL
     uploads = (await sent_request(click)).files
     assert uploads[0].data.decode().strip().endswith("word1499")

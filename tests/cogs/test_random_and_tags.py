@@ -75,7 +75,7 @@ async def test_tags_of_a_category_paginates_for_the_invoker(bot: Any) -> None:
     opened = await bot.send_component(
         select["custom_id"], message=last.original_message, values=[select["options"][0]["value"]]
     )
-    kind, card = await shown(opened)
+    _kind, card = await shown(opened)
     assert not card.get("flags", 0) & EPHEMERAL
     assert card["embeds"][0]["footer"]["text"].startswith(select["options"][0]["value"])
 

@@ -174,7 +174,7 @@ async def test_resilience_drop_429_and_a_burst(running: Any) -> None:
 async def test_life_cycle_sync_once_sigint_and_a_rejected_token(
     fake_discord: Any,
     library: Path,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     fake = fake_discord
     work = tmp_path / "work"

@@ -153,11 +153,15 @@ def test_extra_sections_after_the_prompt_are_kept_in_order() -> None:
     assert prompt.extra_sections == (("Notes", "N."), ("Usage", "U."))
 
 
-def test_video_specification_is_an_extra_section() -> None:
-    body = "A 12-second launch video.\n\n## Video Specification\n\n```json\n{}\n```\n\n## Source\n"
+def test_video_specification_after_a_description_is_the_prompt() -> None:
+    body = (
+        "A 12-second launch video.\n\n## Video Specification\n\n```json\n{}\n```\n\n"
+        "## Usage\nU.\n\n## Source\n"
+    )
     prompt = parse_ok(doc("title: T\npreviewVideo: /media/motion/a.webm", body))
-    assert prompt.prompt == "A 12-second launch video."
-    assert prompt.extra_sections == (("Video Specification", "```json\n{}\n```"),)
+    assert (prompt.prompt, prompt.prompt_format) == ("{}", "json")
+    assert prompt.description == "A 12-second launch video."
+    assert prompt.extra_sections == (("Usage", "U."),)
 
 
 def test_prompt_with_its_own_headings_rules_and_fences() -> None:

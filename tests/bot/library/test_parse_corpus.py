@@ -58,7 +58,8 @@ def test_every_prompt_has_text_and_a_known_format(corpus: dict[str, Prompt]) -> 
     formats = Counter((rel.split("/", 1)[0], p.prompt_format) for rel, p in corpus.items())
     # 960 are fenced as json; 93 more are JSON once their no-break spaces are cleaned.
     assert formats[(YOUMIND, "json")] == 1053
-    assert formats[(SAMUX, "json")] == 390
+    # 390 under ``## Prompt``, and the motion file whose Video Specification is the prompt.
+    assert formats[(SAMUX, "json")] == 391
 
 
 def test_categories(corpus: dict[str, Prompt]) -> None:
@@ -73,7 +74,9 @@ def test_categories(corpus: dict[str, Prompt]) -> None:
 
 def test_the_172_old_samux_files_have_no_prompt_heading(corpus: dict[str, Prompt]) -> None:
     old = [p for rel, p in corpus.items() if rel.startswith(SAMUX) and not p.description]
-    assert len(old) == 172
+    # The 172nd, motion/awesome-prompts-commercial, has a description before its
+    # Video Specification (rule 1).
+    assert len(old) == 171
 
 
 def test_no_prompt_heading_file(corpus: dict[str, Prompt]) -> None:
@@ -110,11 +113,11 @@ def test_motion_files_have_a_preview_video(corpus: dict[str, Prompt]) -> None:
     commercial = corpus[f"{SAMUX}/motion/awesome-prompts-commercial.md"]
     assert commercial.preview is None
     assert commercial.preview_video == "/media/motion/awesome-prompts.webm"
-    assert [heading for heading, _ in commercial.extra_sections] == [
-        "Video Specification",
-        "Usage",
-        "Rendering Tips",
-    ]
+    # Rule 1: no ``## Prompt``; the description is followed by one JSON block.
+    assert commercial.description.startswith("A 12-second launch video featuring a 3D logo")
+    assert commercial.prompt_format == "json" and len(commercial.prompt) == 5853
+    assert commercial.prompt.startswith('{\n  "project": {\n    "name": "Awesome Prompts')
+    assert [heading for heading, _ in commercial.extra_sections] == ["Usage", "Rendering Tips"]
     coca = corpus[f"{SAMUX}/motion/coca-cola-motion-video.md"]
     assert coca.preview_video == "/media/motion/coca-cola-motion.webm"
     assert "### Scene 1 — Brand Awakening" in coca.prompt

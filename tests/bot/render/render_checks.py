@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,6 +13,8 @@ from bot.render.card import Card
 
 _BLOCK = re.compile(r"```([a-z]*)\n(.*?)\n```", re.DOTALL)
 _WS = re.compile(r"\s+")
+_UNESCAPE = re.compile(r"\\(.)")
+_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
 
 
 def embed_total(embed: dict[str, Any]) -> int:
@@ -52,21 +55,92 @@ def shown_prompt(description: str) -> tuple[str, str]:
     return blocks[0]
 
 
+def _is_json(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict | list)
+    except ValueError:
+        return False
+
+
 def fidelity_errors(prompt: Prompt, card: Card, data: dict[str, Any]) -> list[str]:
-    """The prompt reaches the user as written: on the card (whitespace and
-    neutralised fences aside) or, when clipped, byte for byte in the attachment."""
-    _, text = shown_prompt(data["embeds"][0]["description"])
-    expected = _WS.sub("", neutralise_fences(prompt.prompt))
+    """The prompt reaches the user as written: on the card (whitespace and the
+    fence aside), or else byte for byte in an attached file the card mentions."""
+    description = data["embeds"][0]["description"]
+    _, text = shown_prompt(description)
     shown = _WS.sub("", text)
+    exact = _WS.sub("", prompt.prompt)
     attached = [f for f in card.files if f.filename in ("prompt.txt", "prompt.json")]
+    if shown == exact:
+        return ["a card showing the exact prompt attaches it too"] if attached else []
+    if len(attached) != 1 or attached[0].data != prompt.prompt.encode("utf-8"):
+        return ["the card differs from the prompt, and the exact prompt is not attached"]
+    want = "prompt.json" if _is_json(prompt.prompt) else "prompt.txt"
+    if attached[0].filename != want:
+        return [f"attached as {attached[0].filename}, not {want}"]
+    if f"attached as `{want}`" not in description:
+        return ["the card does not say the prompt is attached"]
+    expected = _WS.sub("", neutralise_fences(prompt.prompt))  # the only alteration allowed
     if card.clipped:
-        if len(attached) != 1 or attached[0].data != prompt.prompt.encode("utf-8"):
-            return ["clipped without the exact full prompt attached"]
         if not shown.endswith(ELLIPSIS) or not expected.startswith(shown[: -len(ELLIPSIS)]):
             return ["the clipped card is not a prefix of the prompt"]
-        if "attached" not in data["embeds"][0]["description"]:
-            return ["the card does not say the prompt is attached"]
-        return []
-    if attached:
-        return ["unclipped card with a prompt attachment"]
-    return [] if shown == expected else ["the card's prompt differs from the prompt"]
+    elif shown != expected:
+        return ["the card's prompt differs from the prompt by more than look-alike backticks"]
+    return []
+
+
+def _whole_or_cut(shown: str, text: str) -> bool:
+    cut = shown.endswith(ELLIPSIS) and text.startswith(shown[: -len(ELLIPSIS)].rstrip())
+    return shown == text or cut
+
+
+def section_errors(prompt: Prompt, data: dict[str, Any]) -> list[str]:
+    """Every section with text is a field after Category/Tags, in order, whole
+    or cut with "…", mentions neutralised (unless the embed ran out of room)."""
+    fields = data["embeds"][0].get("fields", [])
+    fields = fields[1 + any(t.strip() for t in prompt.tags) :]  # after Category and Tags
+    sections = [(h.strip(), t.strip()) for h, t in prompt.extra_sections if t.strip()]
+    if len(fields) > len(sections):
+        return ["more section fields than sections"]
+    full = len(data["embeds"][0]["fields"]) == limits.EMBED_FIELDS
+    if len(fields) < len(sections) and not full and embed_total(data["embeds"][0]) < 5800:
+        return [f"{len(sections) - len(fields)} sections dropped although there was room"]
+    errors = []
+    for f, (heading, body) in zip(fields, sections, strict=False):
+        if f["inline"] or not _whole_or_cut(
+            _UNESCAPE.sub(r"\1", f["name"]).replace("\u200b", ""), heading
+        ):
+            errors.append(f"field {f['name']!r} is not the section {heading!r}")
+        value = f["value"]
+        if _MENTION.search(value):
+            errors.append(f"a mention in section {heading!r}")
+        if not _whole_or_cut(value.replace("\u200b", ""), body):
+            errors.append(f"section {heading!r} is neither whole nor cut with an ellipsis")
+    return errors
+
+
+def full_reply_errors(prompt: Prompt, files: dict[str, bytes], data: dict[str, Any]) -> list[str]:
+    """ "Full prompt" gives the prompt character for character (in a code block
+    or as a file) and every section whole (in the message or as ``notes.md``)."""
+    content = data.get("content") or ""
+    errors = []
+    prompt_files = {n: d for n, d in files.items() if n in ("prompt.txt", "prompt.json")}
+    if prompt_files:
+        want = "prompt.json" if _is_json(prompt.prompt) else "prompt.txt"
+        if prompt_files != {want: prompt.prompt.encode("utf-8")}:
+            errors.append(f"the prompt file is not exactly {want}")
+        if f"`{want}`" not in content:
+            errors.append("the reply does not name the prompt file")
+    else:
+        blocks = _BLOCK.findall(content)
+        if not blocks or blocks[0][1] != prompt.prompt.strip("\n") or "```" in prompt.prompt:
+            errors.append("the reply's code block is not the exact prompt")
+    sections = [(h.strip(), t.strip()) for h, t in prompt.extra_sections if t.strip()]
+    notes = files.get("notes.md", b"").decode("utf-8")
+    for heading, body in sections:
+        if f"## {heading}\n\n{body}\n" not in notes and body not in content.replace("\u200b", ""):
+            errors.append(f"section {heading!r} is not whole in the reply")
+    if _MENTION.search(_BLOCK.sub("", content)):
+        errors.append("a mention outside the code block")
+    if notes and "`notes.md`" not in content:
+        errors.append("the reply does not name notes.md")
+    return errors

@@ -25,7 +25,12 @@ from bot.render.card import (
 )
 from bot.render.format import reindent_json
 from bot.render.message import FULL_PROMPT_TEMPLATE, full_prompt_button
-from tests.bot.render.render_checks import fidelity_errors, limit_errors, shown_prompt
+from tests.bot.render.render_checks import (
+    fidelity_errors,
+    limit_errors,
+    section_errors,
+    shown_prompt,
+)
 from tests.support.fixtures import discord_spec  # noqa: F401  (fixture)
 
 BASE = Prompt(
@@ -53,6 +58,7 @@ def check(prompt: Prompt, spec=None, **kwargs) -> dict:
     card, data = payload(prompt, **kwargs)
     assert limit_errors(data) == []
     assert fidelity_errors(prompt, card, data) == []
+    assert section_errors(prompt, data) == []
     if spec is not None:
         assert spec.interaction_response_errors({"type": 4, "data": data}) == []
     return data

@@ -13,7 +13,7 @@ from bot.render.lists import prompt_choices
 from bot.search.engine import Hit, SearchEngine
 
 
-def P(pid: str, title: str, prompt: str = "a picture", **kw: object) -> Prompt:  # noqa: N802
+def P(pid: str, title: str, prompt: str = "a picture", **kw: object) -> Prompt:
     kw.setdefault("category", "misc")
     return Prompt(id=pid, path=f"{pid}.md", title=title, prompt=prompt, **kw)  # type: ignore[arg-type]
 
