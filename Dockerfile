@@ -37,8 +37,8 @@ RUN pip install --no-deps . \
 WORKDIR /app
 COPY seeds ./seeds
 
-# The database lives on a volume owned by the bot's user (a new named volume copies this
-# ownership; a bind-mounted host folder does not: chown it to 10001:10001).
+# The index and the member data live on a volume owned by the bot's user (a new named volume
+# copies this ownership; a bind-mounted host folder does not: chown it to 10001:10001).
 RUN mkdir -p /data && chown promptbot:promptbot /data
 VOLUME ["/data"]
 
@@ -46,7 +46,8 @@ VOLUME ["/data"]
 # For a gallery, point PROMPTBOT_MEDIA_DIR at the mounted site root (see docker-compose.yml).
 ENV PROMPTBOT_LIBRARY=/app/seeds \
     PROMPTBOT_MEDIA_DIR=/app/seeds \
-    PROMPTBOT_DB=/data/promptbot.sqlite3
+    PROMPTBOT_DB=/data/promptbot.sqlite3 \
+    PROMPTBOT_STATE=/data/state.sqlite3
 
 # Numeric, so runtimes that enforce runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,10 @@ from dotenv import dotenv_values
 
 class ConfigError(Exception):
     """A setting is missing or malformed; ``str(err)`` is one line for the user."""
+
+
+STATE_DEFAULT = "data/state.sqlite3"
+STATE_URL_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DISCORD_TOKEN", "bot token, needed by `run` and `sync` only"),
     Variable("PROMPTBOT_LIBRARY", "the prompt library folder", "seeds", "--library"),
     Variable("PROMPTBOT_DB", "the SQLite file", "data/promptbot.sqlite3", "--db"),
+    Variable("PROMPTBOT_STATE", "member data: a SQLite file or a postgresql:// URL", STATE_DEFAULT),
     Variable("PROMPTBOT_MEDIA_DIR", "the site's document root for site-relative previews"),
     Variable("PROMPTBOT_MEDIA_URL", "base URL that site-relative previews are joined to"),
     Variable("DISCORD_API_BASE", "REST base URL", "https://discord.com/api/v10"),
@@ -55,6 +61,7 @@ class Settings:
     gateway_url: str = "wss://gateway.discord.gg/"
     dev_guild: int | None = None
     log_level: str = "INFO"
+    state: str = field(default=STATE_DEFAULT, repr=False)  # a URL may hold a password
 
     def require_token(self) -> str:
         if not self.token or not self.token.strip():
@@ -91,6 +98,44 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/") if name != "DISCORD_GATEWAY_URL" else value
 
 
+def is_state_url(value: str) -> bool:
+    """A ``PROMPTBOT_STATE`` value is a URL (a server) rather than a file path."""
+    return "://" in value
+
+
+def redacted(value: str) -> str:
+    """``value`` safe to print: a URL's password (``user:secret@``, ``?password=``)
+    becomes ``***``; anything else is returned as it is."""
+    if not is_state_url(value):
+        return value
+    scheme, _, rest = value.partition("://")
+    # The last '@' before the query ends the user info even when an unescaped '/' in
+    # the password would make it a path: better too much hidden than a secret shown.
+    cut = min((i for i in map(rest.find, "?#") if i >= 0), default=len(rest))
+    head, tail = rest[:cut], rest[cut:]
+    userinfo, at, host = head.rpartition("@")
+    if at and ":" in userinfo:
+        head = f"{userinfo.partition(':')[0]}:***@{host}"
+    tail = re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", tail)
+    return f"{scheme}://{head}{tail}"
+
+
+def check_state(value: str) -> str:
+    """A file path (checked when opened) or a parseable postgresql:// URL."""
+    if not is_state_url(value):
+        return value
+    shown = redacted(value)
+    if value.partition("://")[0].lower() not in STATE_URL_SCHEMES:
+        raise ConfigError(f"PROMPTBOT_STATE: '{shown}' is neither a file nor a postgresql:// URL")
+    try:
+        urlsplit(value).port  # noqa: B018 (parses the netloc and the port)
+    except ValueError:  # its text may quote part of the password
+        raise ConfigError(f"PROMPTBOT_STATE: '{shown}' has a malformed host or port") from None
+    if any(c.isspace() for c in value):
+        raise ConfigError(f"PROMPTBOT_STATE: '{shown}' contains spaces")
+    return value
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
@@ -116,9 +161,13 @@ def load_settings(
     level = (get("LOG_LEVEL") or "INFO").upper()
     if not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"LOG_LEVEL: '{level}' is not one of DEBUG, INFO, WARNING, ERROR")
+    db = Path(get("PROMPTBOT_DB") or "data/promptbot.sqlite3")
+    state = check_state(get("PROMPTBOT_STATE") or STATE_DEFAULT)
+    if not is_state_url(state) and Path(state).resolve() == db.resolve():
+        raise ConfigError(f"PROMPTBOT_STATE: '{state}' is the index file (PROMPTBOT_DB)")
     return Settings(
         library=Path(get("PROMPTBOT_LIBRARY") or "seeds"),
-        db=Path(get("PROMPTBOT_DB") or "data/promptbot.sqlite3"),
+        db=db,
         token=env.get("DISCORD_TOKEN") or None,
         media_dir=Path(media_dir) if media_dir else None,
         media_url=_url("PROMPTBOT_MEDIA_URL", media_url, ("http", "https")) if media_url else None,
@@ -126,4 +175,5 @@ def load_settings(
         gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL") or "", ("ws", "wss")),
         dev_guild=int(guild) if guild else None,
         log_level=level,
+        state=state,
     )

@@ -257,8 +257,11 @@ def test_default_library_host_folder_exists(service: dict[str, Any]) -> None:
     assert (ROOT / match.group(1)).is_dir()
 
 
-def test_database_is_on_a_named_volume(compose: dict[str, Any], service: dict[str, Any]) -> None:
-    db = environment(service).get("PROMPTBOT_DB")
+@pytest.mark.parametrize("variable", ["PROMPTBOT_DB", "PROMPTBOT_STATE"])
+def test_database_is_on_a_named_volume(
+    compose: dict[str, Any], service: dict[str, Any], variable: str
+) -> None:
+    db = environment(service).get(variable)
     assert db and posixpath.isabs(db)
     named = set(compose.get("volumes") or {})
     folder = posixpath.dirname(db)
@@ -405,6 +408,7 @@ def test_entrypoint_cmd_env_and_volume(instructions: list[tuple[str, str]]) -> N
     assert json.loads(last["CMD"]) == ["run"]
     assert env.get("PYTHONUNBUFFERED") == "1"
     assert env.get("PROMPTBOT_DB") == "/data/promptbot.sqlite3"
+    assert env.get("PROMPTBOT_STATE") == "/data/state.sqlite3"  # member data on the volume
     volume = last["VOLUME"]
     volumes = json.loads(volume) if volume.startswith("[") else volume.split()
     assert "/data" in volumes

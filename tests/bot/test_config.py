@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import NAMES, ConfigError, load_settings
+from bot.config import NAMES, ConfigError, load_settings, redacted
 
 
 def settings(env: dict[str, str], tmp_path: Path, **overrides: str):
@@ -88,3 +88,55 @@ def test_every_variable_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     missing = [name for name in NAMES if f"`{name}`" not in readme]
     assert not missing
+
+
+def test_state_defaults_to_its_own_file_and_takes_a_postgres_url(tmp_path: Path) -> None:
+    assert settings({}, tmp_path).state == "data/state.sqlite3"
+    url = "postgresql://bot:hunter2@db.internal:5432/promptbot?sslmode=require"
+    s = settings({"PROMPTBOT_STATE": url}, tmp_path)
+    assert s.state == url
+    assert "hunter2" not in repr(s)
+    assert settings({"PROMPTBOT_STATE": "postgres:///promptbot"}, tmp_path).state
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "mysql://bot:hunter2@db/promptbot",
+        "postgresql://bot:hunter2@db:99999/promptbot",
+        "postgresql://bot:hunter2@[::1/promptbot",
+        "postgresql://bot:hun/ter2@db/promptbot",
+        "postgresql://bot:hunter2@db/prompt bot",
+    ],
+)
+def test_a_bad_state_url_is_one_line_without_the_password(value: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        settings({"PROMPTBOT_STATE": value}, tmp_path)
+    message = str(err.value)
+    assert message.startswith("PROMPTBOT_STATE: ") and "\n" not in message
+    assert "hunter2" not in message and "hun/ter2" not in message and "ter2" not in message
+
+
+def test_state_must_not_be_the_index_file(tmp_path: Path) -> None:
+    db = tmp_path / "one.sqlite3"
+    with pytest.raises(ConfigError, match="PROMPTBOT_STATE: .*the index file.*PROMPTBOT_DB"):
+        settings(
+            {"PROMPTBOT_DB": str(db), "PROMPTBOT_STATE": str(tmp_path / "." / db.name)}, tmp_path
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("postgresql://bot:s3cr@t@db:5432/x", "postgresql://bot:***@db:5432/x"),
+        (
+            "postgresql://bot@db/x?password=s3cret&sslmode=require",
+            "postgresql://bot@db/x?password=***&sslmode=require",
+        ),
+        ("postgres:///x?host=/run/pg&PassWord=s3cret", "postgres:///x?host=/run/pg&PassWord=***"),
+        ("postgresql://db/x", "postgresql://db/x"),
+        ("data/state.sqlite3", "data/state.sqlite3"),
+    ],
+)
+def test_redacted_hides_only_the_password(value: str, shown: str) -> None:
+    assert redacted(value) == shown
