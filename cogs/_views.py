@@ -15,6 +15,7 @@ from bot.limits import BUTTONS_PER_ROW
 from bot.models import Prompt
 from bot.render.card import render_card
 from bot.render.message import Reply
+from bot.state import StateError
 from cogs._report import UserFacingError, report
 from cogs._send import Sent, send
 
@@ -109,12 +110,43 @@ def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
 
 
-def card_for(bot: PromptBot, prompt: Prompt) -> Reply:
-    """The prompt's card, with the bot's media settings."""
+def card_for(
+    bot: PromptBot, prompt: Prompt, *, ephemeral: bool = False, saved: bool = False
+) -> Reply:
+    """The prompt's card, with the bot's media settings.  ``saved`` marks its
+    Save button "Saved": only for a card only its member sees (a public card
+    keeps the generic label, whoever looks at it)."""
     settings = bot.settings
-    return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)
+    card = render_card(
+        prompt, media_dir=settings.media_dir, media_url=settings.media_url, saveable=True
+    )
+    card.ephemeral, card.saved = ephemeral, saved and ephemeral
+    return card
 
 
-async def show_card(bot: PromptBot, interaction: discord.Interaction, prompt: Prompt) -> None:
+async def member_card(
+    bot: PromptBot, interaction: discord.Interaction, prompt: Prompt, *, ephemeral: bool
+) -> Reply:
+    """The card as ``interaction``'s member should see it, counted as served.
+    An ephemeral card knows whether they saved it (a store that is down only
+    costs the label, never the answer)."""
+    saved = False
+    if ephemeral:
+        try:
+            saved = await bot.state.is_favorite(interaction.user.id, prompt.id)
+        except StateError:
+            log.warning("could not tell whether %r is saved", prompt.id, exc_info=True)
+    served(bot, interaction, prompt)
+    return card_for(bot, prompt, ephemeral=ephemeral, saved=saved)
+
+
+def served(bot: PromptBot, interaction: discord.Interaction, prompt: Prompt) -> None:
+    """Count ``prompt`` as shown to ``interaction``'s member (in the background)."""
+    bot.count_served(prompt.id, guild_id=interaction.guild_id, user_id=interaction.user.id)
+
+
+async def show_card(
+    bot: PromptBot, interaction: discord.Interaction, prompt: Prompt, *, ephemeral: bool = False
+) -> None:
     """Answer with ``prompt``'s card as a message of its own (a select's pick)."""
-    await send(interaction, card_for(bot, prompt))
+    await send(interaction, await member_card(bot, interaction, prompt, ephemeral=ephemeral))

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import PromptBot
 from bot.catalog import Catalog
+from bot.state import open_state
 from bot.config import load_settings
 
 ROOT = Path(__file__).parents[2]
@@ -19,11 +20,15 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture
 async def bot(tmp_path: Path):
     settings = load_settings(
-        {"PROMPTBOT_LIBRARY": str(ROOT / "seeds"), "PROMPTBOT_DB": str(tmp_path / "i.sqlite3")},
+        {
+            "PROMPTBOT_LIBRARY": str(ROOT / "seeds"),
+            "PROMPTBOT_DB": str(tmp_path / "i.sqlite3"),
+            "PROMPTBOT_STATE": str(tmp_path / "state.sqlite3"),
+        },
         dotenv_path=None,
     )
-    async with Catalog(settings) as catalog:
-        app = PromptBot(settings, catalog, watch=False)
+    async with Catalog(settings) as catalog, open_state(settings) as state:
+        app = PromptBot(settings, catalog, state, watch=False)
         async with app:
             await app.setup_hook()
             yield app
@@ -31,7 +36,7 @@ async def bot(tmp_path: Path):
 
 async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> None:
     defs = {d["name"]: d for d in bot.command_definitions()}
-    assert set(defs) == {"prompt", "random", "tags"}
+    assert set(defs) == {"prompt", "random", "tags", "favorites", "top", "forget-me"}
     options = {
         name: [
             (o["name"], o.get("required", False), o.get("autocomplete", False))
@@ -43,7 +48,12 @@ async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> No
         "prompt": [("query", True, True), ("hide", False, False)],
         "random": [("category", False, True), ("tag", False, True)],
         "tags": [("category", False, True)],
+        "favorites": [],
+        "top": [("period", False, False)],
+        "forget-me": [],
     }
+    periods = [c["value"] for c in defs["top"]["options"][0]["choices"]]
+    assert periods == ["day", "week", "month", "all"]
 
 
 async def test_command_registration_is_valid_against_discords_spec(
