@@ -1,14 +1,17 @@
 """The real ``promptbot run`` process: anywhere (a DM, a user install), Fill in
-with hostile values, More like this."""
+with hostile values, More like this, favourites across restarts, /top, concurrent saves."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.state import open_state
 from tests.cogs.conftest import components, shown
+from tests.e2e.conftest import BotProcess, bot_env, start_bot, wait_ready
 from tests.support.libraries import prompt_doc
 
 EPHEMERAL = 64
@@ -77,4 +80,99 @@ async def test_fill_in_with_hostile_values_and_more_like_this(running: Any) -> N
     )
     _, card = await shown(opened)
     assert card["embeds"][0]["footer"]["text"].startswith(ids[0])
+    assert fake.violations == []
+
+
+def member(fake: Any, n: int) -> dict[str, Any]:
+    return {**fake.world.tester, "id": str(520000000000000000 + n), "username": f"m{n}"}
+
+
+async def favorites_text(fake: Any, user: dict[str, Any] | None = None) -> str:
+    handle = await fake.send_slash_command("favorites", user=user)
+    data = (await handle.response())["data"]
+    if not data.get("embeds"):
+        return str(data["content"])
+    # the view fetches its message (to disable it later): let it, before any restart
+    await handle.wait_for_request("GET", "/messages/@original")
+    return str(data["embeds"][0]["description"])
+
+
+async def restart(fake: Any, bot: BotProcess, env: dict[str, str], work: Path) -> BotProcess:
+    fake.gateway.expect_client_close()
+    assert await bot.stop() == 0, bot.output()
+    assert "Traceback" not in bot.output(), bot.output()
+    fake.gateway.client_close_expected = False
+    again = await start_bot(env, work)
+    await wait_ready(fake, again)
+    return again
+
+
+async def test_favorites_survive_restarts_and_a_deleted_index(
+    fake_discord: Any, library: Path, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    work = tmp_path / "work"
+    work.mkdir()
+    env = bot_env(fake, library, tmp_path)
+    bot = await start_bot(env, work)
+    await wait_ready(fake, bot)
+    handle = await fake.send_slash_command("prompt", {"query": "animal portrait 04"})
+    _, card = await shown(handle)
+    save = labelled(card, "Save")
+    saved = await fake.send_component(save["custom_id"], message=handle.original_message)
+    assert "Saved" in (await saved.response())["data"]["content"]
+    assert "Animal Portrait 04" in await favorites_text(fake)
+    # another member sees none of it and cannot remove it
+    assert "no saved prompts" in await favorites_text(fake, member(fake, 1))
+
+    bot = await restart(fake, bot, env, work)
+    assert "Animal Portrait 04" in await favorites_text(fake)
+
+    Path(env["PROMPTBOT_DB"]).unlink()  # the index is derived; member data is not
+    bot = await restart(fake, bot, env, work)
+    assert "Animal Portrait 04" in await favorites_text(fake)
+    fake.gateway.expect_client_close()
+    assert await bot.stop() == 0
+    assert fake.violations == []
+
+
+async def test_top_after_a_known_pattern_and_fifty_members_saving_at_once(
+    fake_discord: Any, library: Path, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    work = tmp_path / "work"
+    work.mkdir()
+    env = bot_env(fake, library, tmp_path)
+    bot = await start_bot(env, work)
+    await wait_ready(fake, bot)
+    for n, times in ((1, 4), (2, 2), (3, 1)):
+        for _ in range(times):
+            await shown(await fake.send_slash_command("prompt", {"query": f"animal portrait 0{n}"}))
+    handle = await fake.send_slash_command("prompt", {"query": "animal portrait 08"})
+    _, card = await shown(handle)
+    save = labelled(card, "Save")
+    clicks = await asyncio.gather(
+        *(
+            fake.send_component(
+                save["custom_id"], message=handle.original_message, user=member(fake, n)
+            )
+            for n in range(50)
+        )
+    )
+    answers = await asyncio.gather(*(c.response() for c in clicks))
+    assert all("Saved" in a["data"]["content"] for a in answers)
+
+    top = await fake.send_slash_command("top", {"period": "week"})
+    lines = (await top.response())["data"]["embeds"][0]["description"].splitlines()
+    assert ["Portrait 01" in lines[0], "Portrait 02" in lines[1], "Portrait 03" in lines[2]] == [
+        True
+    ] * 3
+    assert "**4** times" in lines[0] and "**2** times" in lines[1]
+
+    fake.gateway.expect_client_close()
+    assert await bot.stop() == 0, bot.output()
+    async with open_state(env["PROMPTBOT_STATE"]) as state:
+        for n in range(50):
+            assert await state.favorite_ids(int(member(fake, n)["id"]), ["animals/animal-08"])
+        assert not await state.favorite_ids(int(fake.world.tester["id"]), ["animals/animal-08"])
     assert fake.violations == []
