@@ -94,3 +94,22 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
         result.stderr.strip()
         == "promptbot: PROMPTBOT_DEV_GUILD: 'abc' is not a guild id (a number)"
     )
+
+
+def test_a_state_store_that_cannot_be_opened_stops_run_with_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("my notes, not a database\n", encoding="utf-8")
+    result = _run_cli(
+        "run",
+        env={
+            "DISCORD_TOKEN": "x" * 60,
+            "PROMPTBOT_LIBRARY": str(ROOT / "seeds"),
+            "PROMPTBOT_DB": str(tmp_path / "index.sqlite3"),
+            "PROMPTBOT_STATE": str(notes),
+        },
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("promptbot: PROMPTBOT_STATE") and "Traceback" not in result.stderr
+    assert notes.read_text(encoding="utf-8") == "my notes, not a database\n"
