@@ -14,7 +14,7 @@ from bot.catalog import Snapshot
 from bot.limits import BUTTONS_PER_ROW
 from bot.models import Prompt
 from bot.render.card import render_card
-from bot.render.message import Reply
+from bot.render.message import CARD_PREFIXES, Reply
 from bot.state import StateError
 from cogs._report import UserFacingError, report
 from cogs._send import Sent, send
@@ -37,6 +37,9 @@ class OwnedView(discord.ui.View):
         self.message: Sent | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if custom_id.startswith(CARD_PREFIXES):
+            return False  # a card button: its dynamic item answers, whoever clicks
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(

@@ -43,6 +43,8 @@ def id_template(prefix: str) -> str:
     return re.escape(prefix) + r"(?P<id>.+)"
 
 
+# The buttons every card carries, answered by their dynamic items (cogs), for anyone.
+CARD_PREFIXES = (FULL_PROMPT_PREFIX, FILL_PREFIX, MORE_PREFIX, SAVE_PREFIX)
 FULL_PROMPT_TEMPLATE = id_template(FULL_PROMPT_PREFIX)
 FILL_TEMPLATE = id_template(FILL_PREFIX)
 MORE_TEMPLATE = id_template(MORE_PREFIX)

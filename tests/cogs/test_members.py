@@ -158,3 +158,17 @@ async def test_a_store_that_is_down_answers_ephemerally_and_cards_still_show(bot
     assert body["flags"] & EPHEMERAL and "can't be saved right now" in body["content"]
     listed = await bot.send_slash_command("favorites")
     assert "can't be saved right now" in (await listed.response())["data"]["content"]
+
+
+async def test_card_buttons_in_a_view_answer_anyone_once(bot: Any) -> None:
+    handle = await bot.send_slash_command("random", {"category": "animals"})
+    _, message = await shown(handle)
+    stranger = other_user(bot, 3)
+    saved = await click(bot, handle, message, "Save", user=stranger)
+    assert "Saved" in (await saved.response())["data"]["content"]
+    full = await click(bot, handle, message, "Full prompt")
+    assert (await full.response())["data"]["flags"] & EPHEMERAL
+    await asyncio.sleep(0.2)
+    assert len(saved.callbacks()) == 1 and len(full.callbacks()) == 1
+    again = await click(bot, handle, message, "Another one", user=stranger)
+    assert "Only the person" in (await again.response())["data"]["content"]
