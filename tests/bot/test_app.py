@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import PromptBot
 from bot.catalog import Catalog
-from bot.state import open_state
 from bot.config import load_settings
+from bot.state import open_state
 
 ROOT = Path(__file__).parents[2]
 
