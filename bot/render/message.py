@@ -178,6 +178,10 @@ class Reply:
         view = discord.ui.View(timeout=None)
         for button in buttons:
             view.add_item(button)
+        # Every card button is answered by its dynamic item (cogs), never by this
+        # view: a stopped view is sent but not kept in discord.py's view store
+        # (which would grow by one view per card, checked on every store).
+        view.stop()
         return view
 
     def send_kwargs(self) -> dict[str, Any]:
