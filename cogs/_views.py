@@ -37,7 +37,8 @@ class OwnedView(discord.ui.View):
         self.message: Sent | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
         if custom_id.startswith(CARD_PREFIXES):
             return False  # a card button: its dynamic item answers, whoever clicks
         if interaction.user.id == self.owner_id:
