@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.models import Prompt
 from bot.search.engine import SearchEngine
 
@@ -43,3 +45,22 @@ def test_limits_and_unknown_ids() -> None:
     hits = engine.similar("owl", limit=2)
     assert len(hits) == 2 and all(0 < h.score <= 100 for h in hits)
     assert hits[0].score >= hits[1].score
+
+
+def test_on_the_corpus_a_prompts_near_duplicates_are_never_similar(corpus_dir: Path) -> None:
+    from benchmarks._load import load_corpus
+
+    engine = SearchEngine.build(load_corpus(corpus_dir))
+    ix = engine._ix
+    groups: dict[int, list[int]] = {}
+    for doc, group in enumerate(ix.group):
+        groups.setdefault(group, []).append(doc)
+    shared = [docs for docs in groups.values() if len(docs) > 1][:30]
+    assert shared
+    for docs in shared:
+        prompt = ix.prompts[docs[0]]
+        hits = engine.similar(prompt.id, limit=5)
+        assert len(hits) <= 5
+        ids = {h.prompt.id for h in hits}
+        assert not ids & {ix.prompts[d].id for d in docs}
+        assert len({ix.group[ix.by_id[i]] for i in ids}) == len(ids)  # one per group
