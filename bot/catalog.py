@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.models import Prompt
 from bot.search import Facets, Hit, SearchEngine
+from bot.search.analysis import body_terms
 from bot.store.index import Index, RefreshSummary
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,18 @@ class Catalog:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.index = Index(settings.db)
+        self.index = Index(settings.db, derive=body_terms)
         self.snapshot: Snapshot | None = None
         self._lock = asyncio.Lock()
 
     async def __aenter__(self) -> Catalog:
+        self.settings.require_library()  # before any file is created
         await self.index.open()
-        await self.reload()
+        try:
+            await self.reload()
+        except BaseException:  # __aexit__ is not called when __aenter__ fails
+            await self.index.close()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -14,11 +14,17 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.catalog import Snapshot
+    from bot.store.index import Index, RefreshSummary
 
 log = logging.getLogger("promptbot")
 
@@ -104,38 +110,47 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 
-async def _open_index(settings: Settings, *, progress: bool = False):
+@asynccontextmanager
+async def _opened_index(
+    settings: Settings, *, progress: bool = False
+) -> AsyncIterator[tuple[Index, RefreshSummary]]:
+    """The refreshed index, closed on the way out whatever fails (an open
+    aiosqlite connection is a thread that keeps the process alive).  The library
+    is checked first, so that a bad setting creates no index file."""
+    from bot.search.analysis import body_terms
     from bot.store.index import Index
 
-    index = Index(settings.db)
-    await index.open()
-    show_bar = progress and sys.stderr.isatty()
-    summary = await index.refresh(settings.require_library(), _progress_bar if show_bar else None)
-    return index, summary
+    library = settings.require_library()
+    async with Index(settings.db, derive=body_terms) as index:
+        show_bar = progress and sys.stderr.isatty()
+        summary = await index.refresh(library, _progress_bar if show_bar else None)
+        yield index, summary
 
 
 async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    settings.require_library()
-    index, summary = await _open_index(settings, progress=True)
-    await index.close()
+    async with _opened_index(settings, progress=True) as (_, summary):
+        pass
     print(summary.line())
     return 0
 
 
-async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.search.engine import SearchEngine
+async def _snapshot(settings: Settings) -> Snapshot:
+    """The library as the bot would serve it (the one read model), from the refreshed index."""
+    from bot.catalog import Snapshot
 
+    async with _opened_index(settings) as (index, _):
+        prompts, terms = await index.prompts_and_terms()
+    return Snapshot.build(prompts, terms)
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.limit <= 100:
         raise UsageError("search: --limit must be between 1 and 100")
-    index, _ = await _open_index(settings)
-    try:
-        engine = SearchEngine.build(*await index.prompts_and_terms())
-    finally:
-        await index.close()
-    _validate_filters(engine, args.category, args.tag)
+    snapshot = await _snapshot(settings)
+    _validate_filters(snapshot, args.category, args.tag)
     queries = sys.stdin if args.query == "-" else [args.query]
     for query in queries:
-        hits = engine.search(
+        hits = snapshot.search(
             query.rstrip("\n"), category=args.category, tag=args.tag, limit=args.limit
         )
         if args.json or args.query == "-":
@@ -149,8 +164,8 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _validate_filters(engine, category: str | None, tag: str | None) -> None:
-    facets = engine.facets
+def _validate_filters(snapshot: Snapshot, category: str | None, tag: str | None) -> None:
+    facets = snapshot.facets
     if category is not None and facets.category(category) is None:
         names = ", ".join(name for name, _ in facets.categories)
         raise UsageError(f"unknown category '{category}'; categories: {names}")
@@ -159,14 +174,11 @@ def _validate_filters(engine, category: str | None, tag: str | None) -> None:
 
 
 async def cmd_random(args: argparse.Namespace, settings: Settings) -> int:
-    index, _ = await _open_index(settings)
-    try:
-        prompt = await index.random(category=args.category, tag=args.tag)
-        if prompt is None:
-            names = [name for name, _ in await index.categories()]
-            raise UsageError("no prompt matches those filters; categories: " + ", ".join(names))
-    finally:
-        await index.close()
+    snapshot = await _snapshot(settings)
+    _validate_filters(snapshot, args.category, args.tag)
+    prompt = snapshot.random(args.category, args.tag)
+    if prompt is None:
+        raise UsageError("no prompt matches both filters (that category and that tag together)")
     if args.json:
         _emit(_result(prompt))
     else:
@@ -175,11 +187,8 @@ async def cmd_random(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
-    index, _ = await _open_index(settings)
-    try:
-        categories, tags = await index.categories(), await index.tags()
-    finally:
-        await index.close()
+    facets = (await _snapshot(settings)).facets
+    categories, tags = facets.categories, facets.tags
     if args.json:
         _emit(
             {
@@ -196,11 +205,8 @@ async def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render.card import show_payload
 
-    index, _ = await _open_index(settings)
-    try:
+    async with _opened_index(settings) as (index, _):
         prompt = await index.get(args.id)
-    finally:
-        await index.close()
     if prompt is None:
         raise UsageError(f"show: no prompt with id '{args.id}' (`promptbot search` finds ids)")
     cache = settings.db.parent / "cache"
@@ -214,9 +220,34 @@ async def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _follow_git(args: argparse.Namespace, settings: Settings) -> None:
+    """With ``PROMPTBOT_LIBRARY_GIT``: ``index`` fetches first (on failure it
+    warns and indexes the last good checkout); the other commands use the
+    checkout as it is, cloning it when there is none.  No checkout at all and
+    no way to get one is one line, exit 2."""
+    from bot.gitsource import GitSource, GitSyncError
+
+    source = GitSource.from_settings(settings)
+    if source is None or (args.command == "check" and args.dir):
+        return
+    if source.has_checkout() and args.command != "index":
+        return
+    try:
+        asyncio.run(source.sync())
+    except GitSyncError as err:
+        if not source.has_checkout():
+            raise ConfigError(f"PROMPTBOT_LIBRARY_GIT: {source.redacted_url()}: {err}") from None
+        commit = (source.status().commit or "?")[:12]
+        print(
+            f"promptbot: warning: {err} (indexing the last good checkout, {commit})",
+            file=sys.stderr,
+        )
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     setup_logging(settings.log_level, [settings.token or ""])
+    _follow_git(args, settings)
     if args.command == "check":
         return cmd_check(args, settings)
     if args.command in ("run", "sync"):

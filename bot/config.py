@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+
+from bot.logs import redact_url
 
 
 class ConfigError(Exception):
@@ -45,6 +48,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DISCORD_GATEWAY_URL", "gateway websocket URL", "wss://gateway.discord.gg/"),
     Variable("PROMPTBOT_DEV_GUILD", "guild that commands are synced to during development"),
     Variable("LOG_LEVEL", "logging level (DEBUG, INFO, WARNING, ERROR)", "INFO"),
+    # The library followed from a git repository (bot/gitsource.py).
+    Variable("PROMPTBOT_LIBRARY_GIT", "repository URL (https, ssh, git@host:path or file://)"),
+    Variable("PROMPTBOT_LIBRARY_GIT_REF", "branch or tag (default: the remote's default branch)"),
+    Variable("PROMPTBOT_LIBRARY_GIT_PATH", "folder inside the repository holding the prompts"),
+    Variable("PROMPTBOT_MEDIA_GIT_PATH", "folder inside the repository serving as the media root"),
+    Variable("PROMPTBOT_GIT_INTERVAL", "seconds between fetches; 0 fetches only at start", "900"),
 )
 NAMES = frozenset(v.name for v in VARIABLES)
 _DEFAULTS = {v.name: v.default for v in VARIABLES}
@@ -62,6 +71,31 @@ class Settings:
     dev_guild: int | None = None
     log_level: str = "INFO"
     state: str = field(default=STATE_DEFAULT, repr=False)  # a URL may hold a password
+    library_git: str | None = field(default=None, repr=False)  # may hold credentials
+    library_git_ref: str | None = None  # None: the remote's default branch
+    library_git_path: str = ""  # "" is the repository's root
+    media_git_path: str | None = None
+    git_interval: int = 900
+
+    @property
+    def git_checkout(self) -> Path | None:
+        """The bot's own clone of ``PROMPTBOT_LIBRARY_GIT``, next to the index."""
+        return self.db.parent / "library.git-checkout" if self.library_git else None
+
+    def served(self) -> Settings:
+        """These settings with ``library`` and ``media_dir`` where they are served
+        from: inside the checkout when the library follows a git repository
+        (the git variables win over ``PROMPTBOT_LIBRARY``/``PROMPTBOT_MEDIA_DIR``).
+        ``load_settings`` applies it, so the CLI, the catalog and the bot agree."""
+        checkout = self.git_checkout
+        if checkout is None:
+            return self
+        media = self.media_git_path
+        return replace(
+            self,
+            library=checkout.joinpath(*self.library_git_path.split("/")),
+            media_dir=checkout.joinpath(*media.split("/")) if media is not None else self.media_dir,
+        )
 
     def require_token(self) -> str:
         if not self.token or not self.token.strip():
@@ -71,6 +105,11 @@ class Settings:
         return self.token.strip()
 
     def require_library(self) -> Path:
+        if self.library_git and not self.library.is_dir():
+            raise ConfigError(
+                f"PROMPTBOT_LIBRARY_GIT_PATH: the repository has no folder "
+                f"'{self.library_git_path or '.'}'"
+            )
         if not self.library.is_dir():
             raise ConfigError(
                 f"PROMPTBOT_LIBRARY: folder '{self.library}' does not exist"
@@ -136,6 +175,107 @@ def check_state(value: str) -> str:
     return value
 
 
+def _shown(value: str) -> str:
+    """``value`` fit for a one-line message: control characters as ``?``."""
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in value)
+
+
+def _git_url(value: str) -> str:
+    """An https, ssh, scp-like (``git@host:path``) or file:// repository URL;
+    nothing that git could read as an option (a leading ``-`` anywhere)."""
+    name = "PROMPTBOT_LIBRARY_GIT"
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"{name}: the URL contains spaces or control characters")
+    bad = ConfigError(
+        f"{name}: '{redact_url(value)}' is not an https://, ssh://, user@host:path "
+        "or file:// repository URL"
+    )
+    if "://" not in value:
+        scp = _SCP.fullmatch(value)  # "::" would name one of git's transport helpers
+        if scp is None or "::" in value or scp["path"].startswith("-"):
+            raise bad
+        if scp["host"].lower() in ("file", "http", "https", "ssh", "git"):
+            raise bad  # a mistyped URL, not a host
+        return value
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise bad from None
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            raise bad
+    elif parts.scheme not in ("https", "ssh") or not parts.hostname or len(parts.path) < 2:
+        raise bad
+    if any((s or "").startswith("-") for s in (parts.hostname, parts.username, parts.path)):
+        raise bad
+    return value
+
+
+_SCP = re.compile(
+    r"(?:[A-Za-z0-9._~+][A-Za-z0-9._~+-]*@)?(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*):(?P<path>.+)"
+)
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def valid_ref(ref: str) -> bool:
+    """``git check-ref-format --allow-onelevel`` rules, plus no leading ``-``
+    (so that a ref can never be read as an option)."""
+    return not (
+        not ref
+        or ref == "@"
+        or ref.startswith(("-", "/"))
+        or ref.endswith(("/", "."))
+        or _REF_FORBIDDEN.search(ref)
+        or any(c.startswith(".") or c.endswith(".lock") for c in ref.split("/"))
+    )
+
+
+def _repo_path(name: str, value: str) -> str:
+    """A folder inside the repository: relative, no ``..``, not ``.git``; "" is the root."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or "\\" in value:
+        raise ConfigError(f"{name}: the path contains a backslash or control characters")
+    parts = [p for p in value.split("/") if p not in ("", ".")]
+    if PurePosixPath(value).is_absolute() or any(p == ".." or p.lower() == ".git" for p in parts):
+        raise ConfigError(
+            f"{name}: '{value}' is not a folder inside the repository (relative, without '..')"
+        )
+    return "/".join(parts)
+
+
+def _git_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The ``library_git*`` fields of ``Settings``, checked."""
+    url = get("PROMPTBOT_LIBRARY_GIT")
+    ref = get("PROMPTBOT_LIBRARY_GIT_REF")
+    path = get("PROMPTBOT_LIBRARY_GIT_PATH")
+    media = get("PROMPTBOT_MEDIA_GIT_PATH")
+    interval = get("PROMPTBOT_GIT_INTERVAL") or "900"
+    if url is None:
+        for name, value in (
+            ("PROMPTBOT_LIBRARY_GIT_REF", ref),
+            ("PROMPTBOT_LIBRARY_GIT_PATH", path),
+            ("PROMPTBOT_MEDIA_GIT_PATH", media),
+        ):
+            if value is not None:
+                raise ConfigError(f"{name}: set, but PROMPTBOT_LIBRARY_GIT is not")
+    if ref is not None and not valid_ref(ref):
+        raise ConfigError(
+            f"PROMPTBOT_LIBRARY_GIT_REF: '{_shown(ref)}' is not a valid branch or tag name"
+        )
+    if not (interval.isascii() and interval.isdigit()):
+        raise ConfigError(
+            f"PROMPTBOT_GIT_INTERVAL: '{_shown(interval)}' is not a whole number of seconds "
+            "(0 or more)"
+        )
+    return {
+        "library_git": _git_url(url) if url is not None else None,
+        "library_git_ref": ref,
+        "library_git_path": _repo_path("PROMPTBOT_LIBRARY_GIT_PATH", path or ""),
+        "media_git_path": _repo_path("PROMPTBOT_MEDIA_GIT_PATH", media) if media else None,
+        "git_interval": int(interval),
+    }
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None,
     *,
@@ -154,7 +294,10 @@ def load_settings(
     guild = get("PROMPTBOT_DEV_GUILD")
     if guild is not None and not (guild.isascii() and guild.isdigit() and 0 < int(guild) < 2**64):
         raise ConfigError(f"PROMPTBOT_DEV_GUILD: '{guild}' is not a guild id (a number)")
+    git = _git_settings(get)
     media_dir = get("PROMPTBOT_MEDIA_DIR")
+    if git["media_git_path"] is not None:
+        media_dir = None  # PROMPTBOT_MEDIA_GIT_PATH wins
     if media_dir is not None and not Path(media_dir).is_dir():
         raise ConfigError(f"PROMPTBOT_MEDIA_DIR: folder '{media_dir}' does not exist")
     media_url = get("PROMPTBOT_MEDIA_URL")
@@ -176,4 +319,5 @@ def load_settings(
         dev_guild=int(guild) if guild else None,
         log_level=level,
         state=state,
-    )
+        **git,
+    ).served()

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
+
+# The user-info part of a URL (``https://user:token@host``): everything between
+# ``scheme://`` and the last ``@`` before the host's end.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#'\"]*@")
+
+
+def redact_url(text: str) -> str:
+    """``text`` (a URL, or a message with URLs in it) with every URL's user
+    name and password replaced by ``[redacted]``: credentials never leave the
+    process in logs, errors or status."""
+    return _USERINFO.sub(r"\1[redacted]@", text)
 
 
 class Redact(logging.Filter):
-    """Replaces every occurrence of a secret (the bot token) in a log line."""
+    """Replaces every occurrence of a secret (the bot token) in a log line, and
+    the credentials of any URL in it."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s and len(s) >= 8]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(secret in message for secret in self.secrets):
-                for secret in self.secrets:
-                    message = message.replace(secret, "[redacted]")
-                record.msg, record.args = message, None
+        message = record.getMessage()
+        redacted = redact_url(message) if "@" in message else message
+        for secret in self.secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 

@@ -29,3 +29,18 @@ def test_no_stage_below_render_imports_discord() -> None:
         for path in (ROOT / "bot" / stage).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "import discord" not in text and "from discord" not in text, path
+
+
+def test_ruff_is_clean() -> None:
+    """The lint rules of pyproject.toml (pycodestyle, pyflakes, bugbear, RUF, complexity)."""
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff is None:
+        pytest.skip("ruff is not installed (it is in the test extras)")
+    done = subprocess.run(
+        [ruff, "check", "--no-cache", "bot", "cogs", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]

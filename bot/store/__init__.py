@@ -2,8 +2,11 @@
 
 Storage only, rebuildable at any time from the library files: the request path
 never reads it (it reads the catalog's immutable snapshot).  ``Index`` refreshes
-incrementally (unchanged files are not read, unchanged bytes are not parsed);
-``schema`` holds the tables and their migrations.
+incrementally (unchanged files are not read, unchanged bytes are not parsed;
+``parsing`` parses the rest, in a process pool when there are many);
+``schema`` holds the tables, their migrations and the index's
+``application_id``; ``guard`` decides whether a file is ours to write, so that
+a setting naming someone else's file never harms it.
 """
 
 from bot.store.index import Index, RefreshSummary

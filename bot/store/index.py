@@ -9,27 +9,21 @@ loading them back (for the search engine) costs no parsing at all.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import os
-import random
 import sqlite3
-import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
 
-from bot import text
-from bot.library import parse
-from bot.library.scan import LibraryFile, read_capped, scan
+from bot.config import ConfigError
+from bot.library.scan import LibraryFile, scan
 from bot.models import Problem, Prompt
-from bot.search import analysis as search_keys
+from bot.store.guard import Claim, claim_database, is_corruption
+from bot.store.parsing import Derive, Parsed, Progress, parse_many, parser_version
 from bot.store.schema import (
+    INDEX_APPLICATION_ID,
     MIGRATIONS,
-    RENUMBER_SLOTS,
     SCHEMA_VERSION,
     problem_row,
     prompt_from_json,
@@ -37,28 +31,13 @@ from bot.store.schema import (
 )
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]
-PARALLEL_FROM = 2000  # files to parse before a process pool pays off
 
 
-def _parser_version() -> str:
-    """A digest of the parser's own source (every ``bot`` module it uses): when the
-    parser changes, every file is parsed again on the next refresh, without anyone
-    having to remember to bump a number."""
-    names = {parse.__name__, search_keys.__name__}
-    for value in vars(parse).values():
-        name = getattr(value, "__module__", None) or getattr(value, "__name__", None)
-        if isinstance(name, str) and name.startswith("bot."):
-            names.add(name)
-    digest = hashlib.blake2b(digest_size=8)
-    for name in sorted(names):
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
+_CANNOT_WRITE = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")
 
 
-PARSER_VERSION = _parser_version()
+class _NewerSchema(Exception):
+    """Our index, from a newer promptbot: rebuilt, like a corrupt one."""
 
 
 @dataclass
@@ -78,59 +57,25 @@ class RefreshSummary:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    file: LibraryFile
-    digest: str
-    prompt: Prompt | None
-    problems: tuple[Problem, ...]
-    body_terms: str = ""
-
-
-def _read_and_parse(file: LibraryFile, known_digest: str | None) -> _Parsed | None:
-    """Parse one file; None when its bytes are those already indexed."""
-    try:
-        data = read_capped(file)
-    except OSError as err:
-        problem = Problem(file.path, "error", f"cannot read the file: {err.strerror}")
-        return _Parsed(file, "", None, (problem,))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if digest == known_digest:
-        return None
-    result = parse.parse_document(data, file.path)
-    terms = search_keys.body_terms(result.prompt) if result.prompt is not None else ""
-    return _Parsed(file, digest, result.prompt, result.problems, terms)
-
-
-def _parse_many(jobs: Sequence[tuple[LibraryFile, str | None]], progress: Progress | None):
-    total = len(jobs)
-    if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            results = pool.map(_read_and_parse, *zip(*jobs, strict=True), chunksize=128)
-            out = []
-            for done, item in enumerate(results, 1):
-                out.append(item)
-                if progress and done % 500 == 0:
-                    progress(done, total)
-    else:
-        out = []
-        for done, (file, digest) in enumerate(jobs, 1):
-            out.append(_read_and_parse(file, digest))
-            if progress and done % 500 == 0:
-                progress(done, total)
-    if progress:
-        progress(total, total)
-    return out
-
-
 class Index:
     """``async with Index(path) as index:`` opens (creating, migrating or
-    rebuilding) the database and closes it on exit."""
+    rebuilding) the database and closes it on exit.
 
-    def __init__(self, path: Path) -> None:
+    A file that promptbot did not write is refused with ConfigError and left
+    untouched (:func:`bot.store.guard.claim_database`); only our own index is
+    ever moved aside and rebuilt (corrupt, or from a newer promptbot).
+    """
+
+    def __init__(
+        self, path: Path, *, derive: Derive | None = None, setting: str = "PROMPTBOT_DB"
+    ) -> None:
+        """``derive(prompt)`` is stored beside each prompt (the search engine's body
+        terms, computed while parsing); without it, nothing is."""
         self.path = Path(path)
+        self.setting = setting  # the variable named in a ConfigError about the path
+        self.derive = derive
+        self.parser_version = parser_version(derive.__module__ if derive else None)
         self._db: aiosqlite.Connection | None = None
-        self._slots_stale = False  # a migration added tables that the next refresh fills
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -139,34 +84,61 @@ class Index:
         return self._db
 
     async def __aenter__(self) -> Index:
-        await self.open()
+        await self.open()  # closes what it opened when it fails
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     async def open(self) -> None:
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                log.warning("index %s not found: it is built from the library", self.path)
+        """Open the database; on any failure nothing stays open (an open
+        aiosqlite connection is a thread that keeps the process alive)."""
         try:
-            await self._connect()
-        except sqlite3.DatabaseError as err:
+            await self._open()
+        except BaseException:
             await self.close()
-            log.warning("index %s is unusable (%s): rebuilding it from the library", self.path, err)
-            self._discard_files()
-            await self._connect()
+            raise
 
-    async def _connect(self) -> None:
+    async def _open(self) -> None:
+        claim = Claim.NEW
+        if str(self.path) != ":memory:":
+            claim = await asyncio.to_thread(
+                claim_database,
+                self.path,
+                application_id=INDEX_APPLICATION_ID,
+                migrations=MIGRATIONS,
+                setting=self.setting,
+            )  # ConfigError, and the file untouched, when it is not ours
+        try:
+            await self._connect(mark=claim is not Claim.OURS)
+        except (sqlite3.DatabaseError, _NewerSchema) as err:
+            await self.close()
+            self._unusable(err)
+            self._discard_files()
+            await self._connect(mark=True)
+        else:
+            if claim is Claim.NEW and str(self.path) != ":memory:":
+                log.warning("index %s is new: it is built from the library", self.path)
+
+    def _unusable(self, err: Exception) -> None:
+        """Log that our index is rebuilt, or raise ConfigError when the problem
+        is not the file's content (read-only, locked, full, cannot open)."""
+        if isinstance(err, sqlite3.Error) and not is_corruption(err):
+            name = str(getattr(err, "sqlite_errorname", ""))
+            hint = "; can promptbot write there?" if name.startswith(_CANNOT_WRITE) else ""
+            raise ConfigError(f"{self.setting}: cannot use '{self.path}': {err}{hint}") from None
+        log.warning("index %s is unusable (%s): rebuilding it from the library", self.path, err)
+
+    async def _connect(self, *, mark: bool) -> None:
         self._db = await aiosqlite.connect(self.path)
+        if mark:  # first, before WAL: the main file's header carries it from now on
+            await self.db.execute(f"PRAGMA application_id = {INDEX_APPLICATION_ID:d}")
         await self.db.execute("PRAGMA journal_mode=WAL")
         await self.db.execute("PRAGMA foreign_keys=ON")
         await self.db.execute("PRAGMA synchronous=NORMAL")
-        version = (await (await self.db.execute("PRAGMA user_version")).fetchone())[0]
+        version = await self._scalar("PRAGMA user_version")
         if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {version} is newer than this promptbot")
-        self._slots_stale = version < SCHEMA_VERSION
+            raise _NewerSchema(f"schema version {version} is newer than this promptbot")
         for number in range(version, SCHEMA_VERSION):
             await self.db.executescript(MIGRATIONS[number])
             await self.db.execute(f"PRAGMA user_version = {number + 1:d}")
@@ -176,15 +148,28 @@ class Index:
         await self.db.execute("SELECT count(*) FROM prompts")  # reads a page: catches corruption
 
     def _discard_files(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            candidate = Path(f"{self.path}{suffix}")
+        """Move our index (only ever called for a file that is ours) aside, as
+        ``<name>.corrupt`` (``.corrupt-2``... when that is taken)."""
+        suffix = ".corrupt"
+        for n in range(2, 1000):
+            if not any(Path(f"{self.path}{x}{suffix}").exists() for x in ("", "-wal", "-shm")):
+                break
+            suffix = f".corrupt-{n}"
+        for extra in ("", "-wal", "-shm"):
+            candidate = Path(f"{self.path}{extra}")
             if candidate.exists():
-                candidate.replace(Path(f"{self.path}{suffix}.corrupt"))
+                candidate.replace(Path(f"{self.path}{extra}{suffix}"))
 
     async def close(self) -> None:
         if self._db is not None:
             await self._db.close()
             self._db = None
+
+    async def _scalar(self, sql: str) -> int:
+        """The one integer a constant query (no parameters) returns."""
+        row = await (await self.db.execute(sql)).fetchone()
+        assert row is not None, sql
+        return int(row[0])
 
     async def get_meta(self, key: str) -> str | None:
         row = await (
@@ -206,15 +191,15 @@ class Index:
         except sqlite3.DatabaseError as err:
             if isinstance(err, sqlite3.IntegrityError):
                 raise
-            log.warning("index %s failed (%s): rebuilding it from the library", self.path, err)
             await self.close()
+            self._unusable(err)  # the file was claimed as ours when it was opened
             self._discard_files()
-            await self._connect()
+            await self._connect(mark=True)
             return await self._refresh(library, progress)
 
     async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
         files, scan_problems = await asyncio.to_thread(scan, library)
-        reparse_all = await self.get_meta("parser_version") != PARSER_VERSION
+        reparse_all = await self.get_meta("parser_version") != self.parser_version
         known = {
             row[0]: (row[1], row[2], row[3], row[4])
             async for row in await self.db.execute(
@@ -229,13 +214,13 @@ class Index:
                 summary.unchanged += 1
             else:
                 jobs.append((file, None if reparse_all or old is None else old[2]))
-        parsed = await asyncio.to_thread(_parse_many, jobs, progress) if jobs else []
+        parsed = await asyncio.to_thread(parse_many, jobs, progress, self.derive) if jobs else []
         present = {file.path for file in files}
         gone = [path for path in known if path not in present]
 
         touched: list[tuple[int, int, str]] = []
         forget: list[tuple[str, str | None]] = [(path, known[path][3]) for path in gone]
-        stored: list[_Parsed] = []
+        stored: list[Parsed] = []
         for (file, _), item in zip(jobs, parsed, strict=True):
             if item is None:  # same bytes, new mtime
                 summary.unchanged += 1
@@ -259,7 +244,7 @@ class Index:
         self,
         forget: list[tuple[str, str | None]],
         touched: list[tuple[int, int, str]],
-        stored: list[_Parsed],
+        stored: list[Parsed],
         scan_problems: list[Problem],
     ) -> None:
         """One transaction of batched statements (a round trip per statement kind,
@@ -268,11 +253,13 @@ class Index:
         paths = [(path,) for path, _ in forget]
         await db.executemany("DELETE FROM files WHERE path = ?", paths)
         await db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
-        await db.executemany(  # prompt_tags follow by ON DELETE CASCADE
+        await db.executemany(
             "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
         )
         await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
-        files, problems, prompts, tags = [], [], [], []
+        files: list[tuple[str, int, int, str, str | None]] = []
+        problems: list[tuple[str, str, str, str]] = []
+        prompts: list[tuple[str, str, str, str]] = []
         for item in stored:
             prompt, file = item.prompt, item.file
             files.append(
@@ -281,37 +268,18 @@ class Index:
             problems.extend(problem_row(p, "file") for p in item.problems)
             if prompt is None:
                 continue
-            prompts.append(
-                (
-                    prompt.id,
-                    prompt.path,
-                    prompt.category,
-                    text.fold(prompt.category),
-                    random.random(),
-                    prompt_to_json(prompt),
-                    item.body_terms,
-                )
-            )
-            distinct = {text.fold(tag): tag for tag in reversed(prompt.tags)}
-            tags.extend((prompt.id, tag, key, random.random()) for key, tag in distinct.items())
+            prompts.append((prompt.id, prompt.path, prompt_to_json(prompt), item.body_terms))
         await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
         await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         await db.executemany(
-            "INSERT INTO prompts (id, path, category, category_key, rnd, data, body_terms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            prompts,
+            "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", prompts
         )
-        await db.executemany("INSERT INTO prompt_tags VALUES (?, ?, ?, ?)", tags)
         await db.execute("DELETE FROM problems WHERE origin = 'scan'")
         await db.executemany(
             "INSERT INTO problems VALUES (?, ?, ?, ?)",
             [problem_row(p, "scan") for p in scan_problems],
         )
-        if forget or stored or self._slots_stale:
-            for statement in RENUMBER_SLOTS:
-                await db.execute(statement)
-            self._slots_stale = False
-        await self.set_meta("parser_version", PARSER_VERSION)  # commits
+        await self.set_meta("parser_version", self.parser_version)  # commits
 
     async def problems(self) -> list[Problem]:
         cursor = await self.db.execute(
@@ -335,64 +303,4 @@ class Index:
         return prompt_from_json(row[0]) if row else None
 
     async def count(self) -> int:
-        return (await (await self.db.execute("SELECT count(*) FROM prompts")).fetchone())[0]
-
-    async def categories(self) -> list[tuple[str, int]]:
-        cursor = await self.db.execute(
-            "SELECT min(category), count(*) FROM prompts GROUP BY category_key "
-            "ORDER BY count(*) DESC, category_key"
-        )
-        return [(name, n) async for name, n in cursor]
-
-    async def tags(self, category: str | None = None) -> list[tuple[str, int]]:
-        if category is None:
-            sql, args = "SELECT max(tag), count(*) FROM prompt_tags GROUP BY tag_key", ()
-        else:
-            sql = (
-                "SELECT max(t.tag), count(*) FROM prompt_tags t"
-                " JOIN prompts p ON p.id = t.prompt_id"
-                " WHERE p.category_key = ? GROUP BY t.tag_key"
-            )
-            args = (text.fold(category),)
-        cursor = await self.db.execute(sql + " ORDER BY count(*) DESC, max(tag_key)", args)
-        return [(name, n) async for name, n in cursor]
-
-    async def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
-        """A uniformly random prompt under the filters.
-
-        One filter: two index seeks in ``prompt_slots`` (its size, then a random
-        slot), whatever the size of the library.  Both filters: a random pick
-        among the prompts of the tag that are in the category (the rarer pair)."""
-        keys = []
-        if category is not None:
-            keys.append("c:" + text.fold(category))
-        if tag is not None:
-            keys.append("t:" + text.fold(tag))
-        if len(keys) < 2:
-            key = keys[0] if keys else ""
-            cursor = await self.db.execute(
-                "SELECT max(slot) FROM prompt_slots WHERE key = ?", (key,)
-            )
-            top = (await cursor.fetchone())[0]
-            if top is None:
-                return None
-            cursor = await self.db.execute(
-                "SELECT p.data FROM prompt_slots s JOIN prompts p ON p.id = s.prompt_id"
-                " WHERE s.key = ? AND s.slot = ?",
-                (key, random.randint(0, top)),
-            )
-        else:
-            where = (
-                " FROM prompt_tags t JOIN prompts p ON p.id = t.prompt_id"
-                " WHERE t.tag_key = ? AND p.category_key = ?"
-            )
-            args = (keys[1][2:], keys[0][2:])
-            count = (await (await self.db.execute("SELECT count(*)" + where, args)).fetchone())[0]
-            if not count:
-                return None
-            cursor = await self.db.execute(
-                "SELECT p.data" + where + " LIMIT 1 OFFSET ?",
-                (*args, random.randrange(count)),
-            )
-        row = await cursor.fetchone()
-        return prompt_from_json(row[0]) if row else None
+        return await self._scalar("SELECT count(*) FROM prompts")

@@ -1,8 +1,10 @@
 """The SQLite schema of the index, as numbered migrations.
 
-``PRAGMA user_version`` holds how many migrations a database has had.  The index
-is derived data: a database from a newer promptbot, or a corrupt one, is simply
-rebuilt from the library.
+``PRAGMA user_version`` holds how many migrations a database has had, and
+``PRAGMA application_id`` is :data:`INDEX_APPLICATION_ID`, the mark that tells
+promptbot's index from any other file (see :mod:`bot.store.guard`).  The index
+is derived data: a database of ours from a newer promptbot, or a corrupt one, is
+simply rebuilt from the library; a file that is not ours is never touched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import dataclasses
 import json
 
 from bot.models import Problem, Prompt
+
+INDEX_APPLICATION_ID = 0x70624958  # b"pbIX": promptbot's index (one constant per kind of database)
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -65,14 +69,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE prompts ADD COLUMN body_terms TEXT NOT NULL DEFAULT '';
     """,
-)
-RENUMBER_SLOTS = (
-    "DELETE FROM prompt_slots",
-    "INSERT INTO prompt_slots SELECT '', row_number() OVER (ORDER BY n) - 1, id FROM prompts",
-    "INSERT INTO prompt_slots SELECT 'c:' || category_key,"
-    " row_number() OVER (PARTITION BY category_key ORDER BY n) - 1, id FROM prompts",
-    "INSERT INTO prompt_slots SELECT 't:' || tag_key,"
-    " row_number() OVER (PARTITION BY tag_key ORDER BY prompt_id) - 1, prompt_id FROM prompt_tags",
+    # Categories, tags and random picks are the snapshot's (bot.search.facets): the
+    # per-filter slots, the tag table and the columns only they read are dropped.
+    """
+    DROP TABLE prompt_slots;
+    DROP TABLE prompt_tags;
+    DROP INDEX prompts_rnd;
+    DROP INDEX prompts_category_rnd;
+    ALTER TABLE prompts DROP COLUMN rnd;
+    ALTER TABLE prompts DROP COLUMN category_key;
+    ALTER TABLE prompts DROP COLUMN category;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -113,3 +113,24 @@ def test_a_state_store_that_cannot_be_opened_stops_run_with_one_line(tmp_path: P
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("promptbot: PROMPTBOT_STATE") and "Traceback" not in result.stderr
     assert notes.read_text(encoding="utf-8") == "my notes, not a database\n"
+
+
+def _aiosqlite_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+
+
+async def test_a_catalog_that_cannot_start_leaves_nothing_open(tmp_path: Path) -> None:
+    from bot.config import ConfigError
+
+    before = _aiosqlite_threads()
+    db = tmp_path / "data" / "i.sqlite3"
+    settings = load_settings(
+        {"PROMPTBOT_LIBRARY": str(tmp_path / "nowhere"), "PROMPTBOT_DB": str(db)},
+        dotenv_path=None,
+    )
+    with pytest.raises(ConfigError, match="PROMPTBOT_LIBRARY"):
+        async with Catalog(settings):
+            pass
+    assert _aiosqlite_threads() == before and not db.exists()

@@ -7,9 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.support.foreign_files import FOREIGN, read_only, snapshot
 
 ROOT = Path(__file__).parents[2]
 
@@ -127,3 +130,137 @@ def test_a_missing_library_is_exit_2_with_one_line(tmp_path: Path) -> None:
     )
     out = cli("check", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+_EVERY_COMMAND = [
+    ("index",),
+    ("search", "x"),
+    ("search", "-"),
+    ("random",),
+    ("tags",),
+    ("show", "some/id"),
+    ("run",),
+    ("sync",),
+]
+
+
+@pytest.mark.parametrize("args", _EVERY_COMMAND, ids=" ".join)
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_a_bad_library_setting_exits_2_at_once(
+    tmp_path: Path, args: tuple[str, ...], kind: str
+) -> None:
+    """One line, exit 2, and no hang: nothing (no aiosqlite thread) is left open,
+    and no index file is created for a library that is not there."""
+    library = tmp_path / "nowhere"
+    if kind == "a file":
+        library.write_text("not a folder")
+    db = tmp_path / "data" / "index.sqlite3"
+    env = {"PROMPTBOT_LIBRARY": str(library), "PROMPTBOT_DB": str(db), "DISCORD_TOKEN": "t"}
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            input="",
+            env={**_clean_env(), **env, "PYTHONPATH": str(ROOT)},
+            cwd=tmp_path,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`promptbot {' '.join(args)}` hung with PROMPTBOT_LIBRARY {kind}")
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+    assert out.stderr.startswith("promptbot: PROMPTBOT_LIBRARY: ")
+    assert str(library) in out.stderr and out.stdout == ""
+    assert not db.exists() and not db.parent.exists()
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
+
+
+# --- --db / PROMPTBOT_DB naming something promptbot did not write --------------------------
+
+
+def _db_cli(
+    home: Path, db: Path, *, flag: bool, wrap: Callable[[list[str]], list[str]] | None = None
+) -> subprocess.CompletedProcess:
+    args = ["tags", "--db", str(db)] if flag else ["tags"]
+    env = {} if flag else {"PROMPTBOT_DB": str(db)}
+    command = [sys.executable, "-m", "bot", *args]
+    try:
+        return subprocess.run(
+            wrap(command) if wrap else command,
+            capture_output=True,
+            text=True,
+            env={**_clean_env(), **env, "PYTHONPATH": str(ROOT)},
+            cwd=home,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`promptbot tags` hung with PROMPTBOT_DB={db}")
+
+
+def _one_line_exit_2(out: subprocess.CompletedProcess, db: Path) -> str:
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.splitlines()) == 1 and out.stdout == "", out.stderr
+    assert out.stderr.startswith(f"promptbot: PROMPTBOT_DB: '{db}'") or out.stderr.startswith(
+        f"promptbot: PROMPTBOT_DB: cannot use '{db}'"
+    ), out.stderr
+    assert "Traceback" not in out.stderr
+    return out.stderr
+
+
+@pytest.mark.parametrize("flag", [True, False], ids=["--db", "PROMPTBOT_DB"])
+@pytest.mark.parametrize("make", FOREIGN.values(), ids=list(FOREIGN))
+def test_a_db_setting_naming_a_file_promptbot_did_not_write(
+    home: Path, make: Callable[[Path], Path], flag: bool
+) -> None:
+    spot = home / "spot"
+    spot.mkdir()
+    db = make(spot)
+    before = snapshot(db)
+    assert "left untouched" in _one_line_exit_2(_db_cli(home, db, flag=flag), db)
+    assert snapshot(db) == before
+
+
+def test_a_db_setting_naming_an_empty_file_or_missing_folders(home: Path) -> None:
+    empty = home / "empty.sqlite3"
+    empty.touch()
+    assert _db_cli(home, empty, flag=True).returncode == 0
+    deep = home / "new" / "folders" / "index.sqlite3"  # the folders are created
+    assert _db_cli(home, deep, flag=False).returncode == 0 and deep.is_file()
+    blocked = home / "seeds" / "3d" / "neon-dreams-on-a-rainy-dusk.md" / "index.sqlite3"
+    before = snapshot(blocked.parent)
+    assert "a folder on its path is a file" in _one_line_exit_2(
+        _db_cli(home, blocked, flag=True), blocked
+    )
+    assert snapshot(blocked.parent) == before
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new index", "our index"])
+def test_a_db_in_a_read_only_location(home: Path, existing: bool) -> None:
+    folder = home / "ro"
+    folder.mkdir()
+    db = folder / "index.sqlite3"
+    if existing:
+        assert _db_cli(home, db, flag=True).returncode == 0
+    before = snapshot(db) if existing else None
+    with read_only(folder) as wrap:
+        out = _db_cli(home, db, flag=False, wrap=wrap)
+    assert "can promptbot write there?" in _one_line_exit_2(out, db)
+    if existing:
+        assert snapshot(db) == before
+    else:
+        assert list(folder.iterdir()) == []
+
+
+def test_our_own_corrupt_index_is_moved_aside_and_rebuilt(home: Path) -> None:
+    db = home / "data" / "promptbot.sqlite3"
+    assert cli("index", cwd=home).returncode == 0 and db.is_file()
+    damaged = db.read_bytes()[:100] + b"\xff" * (db.stat().st_size - 100)
+    db.write_bytes(damaged)
+    out = cli("tags", cwd=home)
+    assert out.returncode == 0, out.stderr
+    assert "rebuilding it from the library" in out.stderr
+    assert Path(f"{db}.corrupt").read_bytes() == damaged

@@ -119,7 +119,7 @@ def test_a_bad_state_url_is_one_line_without_the_password(value: str, tmp_path: 
 
 def test_state_must_not_be_the_index_file(tmp_path: Path) -> None:
     db = tmp_path / "one.sqlite3"
-    with pytest.raises(ConfigError, match="PROMPTBOT_STATE: .*the index file.*PROMPTBOT_DB"):
+    with pytest.raises(ConfigError, match=r"PROMPTBOT_STATE: .*the index file.*PROMPTBOT_DB"):
         settings(
             {"PROMPTBOT_DB": str(db), "PROMPTBOT_STATE": str(tmp_path / "." / db.name)}, tmp_path
         )

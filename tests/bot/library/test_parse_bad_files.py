@@ -175,10 +175,63 @@ def test_a_few_aliases_are_fine() -> None:
     assert result.prompt is not None and result.prompt.tags == ("neon",)
 
 
-@pytest.mark.parametrize("depth", [25, 10_000, 200_000])
-def test_deep_nesting_is_refused(depth: int) -> None:
-    message = error(fm("title: T\nx: " + "[" * depth + "]" * depth))
-    assert "nested more than 20 levels" in message
+def _block(depth: int) -> str:
+    return "x:\n" + "".join(" " * level + "k:\n" for level in range(1, depth)) + " " * depth + "v"
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        *[("x: " + "[" * d + "]" * d, 3) for d in (25, 1_000, 10_000, 200_000)],
+        ("x: " + "{a: " * 5_000 + "}" * 5_000, 3),
+        ("x: !!seq &a " + "[ !!seq " * 5_000 + "]" * 5_000, 3),
+        ("x: [\n" + "[ # a comment\n" * 5_000 + "]" * 5_001, 22),
+        ("x:\n" + "- " * 5_000 + "v", 4),
+        ("x:\n" + "".join("  " * i + "- a:\n" for i in range(200)), 13),
+        ("x:\n" + "".join(f"{'  ' * i}a:\n{'  ' * i}-\n" for i in range(1, 200)), 23),
+        (_block(1_200), 23),  # block nesting by indentation (about 730 kB)
+        ("x:\n  y:\n    z: " + "[" * 2_000, 5),  # block and flow levels add up
+    ],
+)
+def test_deep_nesting_is_refused(front: str, line: int) -> None:
+    """The verdict is the project's own: PyYAML refuses deep nesting itself, in its
+    own words and at a depth that depends on its version; the bound speaks first."""
+    message = error(fm("title: T\n" + front))
+    assert message == f"the frontmatter is nested more than 20 levels deep (line {line})"
+
+
+def test_the_nesting_verdict_does_not_depend_on_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise yaml.YAMLError("a PyYAML that speaks first, in its own words")
+
+    monkeypatch.setattr(yaml, "parse", refuse)
+    monkeypatch.setattr(yaml, "load", refuse)
+    assert "nested more than 20 levels" in error(fm("title: T\nx: " + "[" * 1_000))
+    assert "nested more than 20 levels" in error(fm("title: T\n" + _block(30)))
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "x: " + "[" * 19 + "]" * 19,  # with the mapping around x: 20 levels
+        "x: " + "{a: " * 19 + "b" + "}" * 19,
+        _block(19),
+        "x:\n" + "- " * 19 + "v",
+        "x: '" + "[" * 5_000 + "'",
+        'x: "' + '\\" [' * 5_000 + '"',
+        "x: a " + "[" * 5_000,
+        "x: a\n  " + "{" * 5_000 + "\n  " + "- " * 5_000,
+        "x: |\n  " + "[" * 5_000 + "\n  " + "- " * 5_000,
+        "x: v # " + "[" * 5_000,
+        "x: [don't, '" + "[" * 5_000 + "']",
+        "x: [a?'b', '" + "[" * 5_000 + "']",
+    ],
+)
+def test_twenty_levels_and_brackets_in_text_are_fine(front: str) -> None:
+    result = parsed(fm("title: T\n" + front))
+    assert result.prompt is not None and result.problems == (), result.problems
 
 
 def test_a_huge_number_of_items_is_refused() -> None:

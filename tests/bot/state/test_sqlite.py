@@ -140,7 +140,7 @@ async def corrupt_store(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-Maker = Callable[[Path], None | Awaitable[None]]
+Maker = Callable[[Path], Awaitable[None] | None]
 REFUSED: list[tuple[Maker, str]] = [
     (folder, "folder"),
     (text_file, "not a SQLite database"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.index import Index
+from bot.store.schema import INDEX_APPLICATION_ID, SCHEMA_VERSION
 
 
 def doc(title: str, category: str = "portraits", tags: tuple[str, ...] = ("neon",)) -> str:
@@ -76,24 +77,6 @@ async def test_touched_but_identical_file_is_not_reparsed(library: Path, tmp_pat
     assert (summary.updated, summary.unchanged) == (0, 3)
 
 
-async def test_categories_tags_and_random_under_filters(library: Path, tmp_path: Path) -> None:
-    async with Index(tmp_path / "i.sqlite3") as index:
-        await index.refresh(library)
-        assert await index.categories() == [("portraits", 2), ("3d", 1)]
-        tags = dict(await index.tags())
-        assert tags["neon"] == 2  # 'neon' and 'Neon' are one tag
-        assert dict(await index.tags("3d")) == {"chibi": 1, "Neon": 1}
-        seen = {(await index.random()).id for _ in range(60)}
-        assert seen == {"portraits/rain", "portraits/studio", "3d/chibi"}
-        for _ in range(10):
-            assert (await index.random(category="3D")).id == "3d/chibi"
-            assert (await index.random(tag="rain")).id == "portraits/rain"
-            pick = await index.random(category="portraits", tag="NEON")
-            assert pick.id == "portraits/rain"
-        assert await index.random(category="nope") is None
-        assert await index.random(category="3d", tag="studio") is None
-
-
 async def test_bad_files_are_reported_and_good_ones_still_served(
     library: Path, tmp_path: Path
 ) -> None:
@@ -108,29 +91,38 @@ async def test_bad_files_are_reported_and_good_ones_still_served(
         assert summary.problems == [] and await index.count() == 4
 
 
-async def test_a_corrupt_database_is_rebuilt(library: Path, tmp_path: Path) -> None:
+async def test_our_corrupt_index_is_moved_aside_and_rebuilt(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
-    db.write_bytes(b"this is not a database" * 100)
+    await refresh(db, library)
+    data = bytearray(db.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)  # every page but the header: garbage
+    db.write_bytes(bytes(data))
     summary = await refresh(db, library)
     assert summary.added == 3
-    assert Path(f"{db}.corrupt").exists()
+    assert Path(f"{db}.corrupt").read_bytes() == bytes(data)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == INDEX_APPLICATION_ID
+    db.write_bytes(bytes(data))  # again: the first copy aside is kept
+    await refresh(db, library)
+    assert Path(f"{db}.corrupt-2").read_bytes() == bytes(data)
 
 
-async def test_a_database_from_a_newer_version_is_rebuilt(library: Path, tmp_path: Path) -> None:
+async def test_our_index_from_a_newer_version_is_rebuilt(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "i.sqlite3"
+    await refresh(db, library)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA user_version = 999")
     summary = await refresh(db, library)
     assert summary.added == 3
+    assert Path(f"{db}.corrupt").exists()
 
 
-async def test_text_in_filters_never_reaches_sql(library: Path, tmp_path: Path) -> None:
+async def test_text_in_lookups_never_reaches_sql(library: Path, tmp_path: Path) -> None:
     async with Index(tmp_path / "i.sqlite3") as index:
         await index.refresh(library)
-        assert await index.random(category="x' OR '1'='1") is None
+        assert await index.get("x' OR '1'='1") is None
         assert await index.get("'; DROP TABLE prompts; --") is None
         assert await index.count() == 3
 
@@ -141,9 +133,6 @@ async def test_the_whole_corpus_is_indexed(corpus_dir: Path, tmp_path: Path) -> 
         summary = await index.refresh(corpus_dir)
         assert summary.added == 8921 and summary.errors == 0
         assert await index.count() == 8921
-        categories = dict(await index.categories())
-        assert categories["3d"] == 242 and categories["uncategorized"] == 1365
-        assert sum(categories.values()) == 8921
         chibi = await index.get("samuxbuilds-awesome-prompts/3d/3d-chibi-proposal-scene")
         assert chibi.title == "3D Chibi Proposal Scene"
         assert chibi.author == "@balconychy"
@@ -152,35 +141,16 @@ async def test_the_whole_corpus_is_indexed(corpus_dir: Path, tmp_path: Path) -> 
         prompts = await index.prompts()
         assert len({p.id for p in prompts}) == 8921
         assert all(len(p.id) <= 100 for p in prompts)
-        assert (await index.random(category="motion")).category == "motion"
     async with Index(db) as index:
         again = await index.refresh(corpus_dir)
         assert (again.unchanged, again.added, again.updated) == (8921, 0, 0)
-
-
-async def test_random_is_uniform(tmp_path: Path) -> None:
-    root = tmp_path / "lib"
-    for n in range(4):
-        write(root, f"c/p{n}.md", doc(f"Prompt {n}", category="c", tags=("t",)))
-    async with Index(tmp_path / "i.sqlite3") as index:
-        await index.refresh(root)
-        for filters in ({}, {"category": "c"}, {"tag": "t"}, {"category": "c", "tag": "t"}):
-            counts: dict[str, int] = {}
-            for _ in range(800):
-                pick = await index.random(**filters)
-                counts[pick.id] = counts.get(pick.id, 0) + 1
-            # 800 draws of 4: each ~200; below 120 has a probability far under 1e-9
-            assert len(counts) == 4 and min(counts.values()) > 120, (filters, counts)
-        (root / "c" / "p0.md").unlink()
-        await index.refresh(root)
-        assert {(await index.random(tag="t")).id for _ in range(100)} == {"c/p1", "c/p2", "c/p3"}
 
 
 async def test_stored_search_terms_build_the_same_engine(library: Path, tmp_path: Path) -> None:
     from bot.search.analysis import body_terms
     from bot.search.engine import SearchEngine
 
-    async with Index(tmp_path / "i.sqlite3") as index:
+    async with Index(tmp_path / "i.sqlite3", derive=body_terms) as index:
         await index.refresh(library)
         prompts, terms = await index.prompts_and_terms()
     assert [set(t.split()) for t in terms] == [set(body_terms(p).split()) for p in prompts]
@@ -202,8 +172,50 @@ async def test_an_index_from_before_the_terms_column_is_reparsed(
             conn.executescript(script)
         conn.execute("PRAGMA user_version = 2")
         conn.execute("INSERT INTO meta VALUES ('parser_version', 'whatever')")
-    async with Index(db) as index:
+    from bot.search.analysis import body_terms
+
+    async with Index(db, derive=body_terms) as index:
         summary = await index.refresh(library)
         assert summary.added == 3
         _, terms = await index.prompts_and_terms()
         assert all(terms)
+    with sqlite3.connect(db) as conn:  # adopted: it carries the mark from now on
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == INDEX_APPLICATION_ID
+    assert not Path(f"{db}.corrupt").exists()
+
+
+async def test_a_new_derive_function_reparses_everything(library: Path, tmp_path: Path) -> None:
+    """What the store keeps beside each prompt is the layer above's business: when it
+    starts (or stops) deriving, every file is parsed again, and nothing is left stale."""
+    from bot.search.analysis import body_terms
+
+    db = tmp_path / "i.sqlite3"
+    async with Index(db) as index:
+        await index.refresh(library)
+        assert (await index.prompts_and_terms())[1] == ["", "", ""]
+    async with Index(db, derive=body_terms) as index:
+        summary = await index.refresh(library)
+        assert (summary.updated, summary.unchanged) == (3, 0)
+        assert all((await index.prompts_and_terms())[1])
+    async with Index(db, derive=body_terms) as index:
+        again = await index.refresh(library)
+        assert again.unchanged == 3
+
+
+async def test_an_index_with_the_old_slot_tables_is_migrated(library: Path, tmp_path: Path) -> None:
+    db = tmp_path / "v3.sqlite3"
+    from bot.store.schema import MIGRATIONS
+
+    with sqlite3.connect(db) as conn:  # a version-3 index with slots and the tag table
+        for script in MIGRATIONS[:3]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 3")
+    async with Index(db) as index:
+        await index.refresh(library)
+        assert await index.count() == 3
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(prompts)")}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "prompt_slots" not in tables and "prompt_tags" not in tables
+    assert not {"rnd", "category", "category_key"} & columns

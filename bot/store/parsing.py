@@ -1,0 +1,106 @@
+"""Reading and parsing the library files of a refresh, in a process pool when
+there are many (the parser is pure Python and CPU-bound).
+
+A ``Derive`` function, given by the layer above (the catalog passes the search
+engine's body analysis), computes derived text per prompt in the same workers,
+so the store keeps it without knowing what it is."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.library import parse
+from bot.library.scan import LibraryFile, read_capped
+from bot.models import Problem, Prompt
+
+Progress = Callable[[int, int], None]
+Derive = Callable[[Prompt], str]  # a top-level function: it crosses to worker processes
+PARALLEL_FROM = 2000  # files to parse before a process pool pays off
+
+
+@functools.cache
+def parser_version(derive_module: str | None = None) -> str:
+    """A digest of the parser's own source (every ``bot`` module it uses, and the
+    ones those use) and of the module of the ``Derive`` function: when either
+    changes, every file is parsed again on the next refresh, without anyone
+    having to remember to bump a number."""
+    names: set[str] = set()
+    todo = [parse.__name__] + ([derive_module] if derive_module else [])
+    while todo:
+        name = todo.pop()
+        module = sys.modules.get(name)
+        if name in names or module is None:
+            continue
+        names.add(name)
+        for value in vars(module).values():
+            used = getattr(value, "__module__", None) or getattr(value, "__name__", None)
+            if isinstance(used, str) and used.startswith("bot.") and used not in names:
+                todo.append(used)
+    digest = hashlib.blake2b(digest_size=8)
+    for name in sorted(names):
+        source = getattr(sys.modules.get(name), "__file__", None)
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    file: LibraryFile
+    digest: str
+    prompt: Prompt | None
+    problems: tuple[Problem, ...]
+    body_terms: str = ""
+
+
+def _read_and_parse(
+    file: LibraryFile, known_digest: str | None, derive: Derive | None = None
+) -> Parsed | None:
+    """Parse one file; None when its bytes are those already indexed."""
+    try:
+        data = read_capped(file)
+    except OSError as err:
+        problem = Problem(file.path, "error", f"cannot read the file: {err.strerror}")
+        return Parsed(file, "", None, (problem,))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest == known_digest:
+        return None
+    result = parse.parse_document(data, file.path)
+    terms = derive(result.prompt) if derive is not None and result.prompt is not None else ""
+    return Parsed(file, digest, result.prompt, result.problems, terms)
+
+
+def parse_many(
+    jobs: Sequence[tuple[LibraryFile, str | None]],
+    progress: Progress | None,
+    derive: Derive | None = None,
+) -> list[Parsed | None]:
+    total = len(jobs)
+    if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            files, digests = zip(*jobs, strict=True)
+            results = pool.map(
+                _read_and_parse, files, digests, itertools.repeat(derive), chunksize=128
+            )
+            out: list[Parsed | None] = []
+            for done, item in enumerate(results, 1):
+                out.append(item)
+                if progress and done % 500 == 0:
+                    progress(done, total)
+    else:
+        out = []
+        for done, (file, digest) in enumerate(jobs, 1):
+            out.append(_read_and_parse(file, digest, derive))
+            if progress and done % 500 == 0:
+                progress(done, total)
+    if progress:
+        progress(total, total)
+    return out
