@@ -17,19 +17,26 @@ from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
 from bot.follow import keep_current
+from bot.state import StateError, StateStore, StateUnavailable, open_state
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = 24 * 3600.0  # seconds
 EXTENSIONS = (
     "cogs.errors",
     "cogs.cards",
+    "cogs.fill",
+    "cogs.more",
     "cogs.prompt",
     "cogs.random",
     "cogs.tags",
+    "cogs.favorites",
+    "cogs.members",
     "cogs.library",
 )
 
@@ -42,19 +49,34 @@ def point_at(settings: Settings) -> None:
 
 class PromptBot(commands.Bot):
     def __init__(
-        self, settings: Settings, catalog: Catalog, *, watch: bool = True, **options: Any
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        state: StateStore,
+        *,
+        watch: bool = True,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # every command everywhere: installed to a server or to a user account,
+            # in servers, the bot's DM and group DMs
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
             **options,
         )
         self.settings = settings
         self.catalog = catalog
+        self.state = state  # member data: favourites and usage
         self._watch = watch
         self._watcher: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -62,6 +84,31 @@ class PromptBot(commands.Bot):
         if self._watch:
             await self.sync_commands(force=False)
             self._watcher = asyncio.create_task(keep_current(self.catalog), name="library")
+            self._pruner = asyncio.create_task(self._prune_daily(), name="usage-pruner")
+
+    def count_served(self, prompt_id: str, *, guild_id: int | None, user_id: int) -> None:
+        """Count one card shown, in the background: counting never slows or
+        fails an answer; a failure is logged.  The task is held until done."""
+        task = asyncio.create_task(self._record(prompt_id, guild_id, user_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record(self, prompt_id: str, guild_id: int | None, user_id: int) -> None:
+        try:
+            await self.state.record_served(prompt_id, guild_id=guild_id, user_id=user_id)
+        except Exception:
+            log.warning("could not count %r as served", prompt_id, exc_info=True)
+
+    async def _prune_daily(self) -> None:
+        """Delete usage older than the retention (``bot.state.USAGE_RETENTION``)
+        at start and then once a day."""
+        while True:
+            try:
+                pruned = await self.state.prune_usage()
+                log.info("pruned %d usage rows past the retention", pruned)
+            except StateError:
+                log.warning("pruning usage failed; trying again tomorrow", exc_info=True)
+            await asyncio.sleep(PRUNE_EVERY)
 
     def command_definitions(self, guild: discord.abc.Snowflake | None = None) -> list[dict]:
         return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
@@ -97,13 +144,20 @@ class PromptBot(commands.Bot):
         )
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
+        for task in (self._watcher, self._pruner):
+            if task is not None:
+                task.cancel()
+        if self._background:  # counts being written finish before the store closes
+            await asyncio.wait(set(self._background), timeout=5.0)
         await super().close()
 
 
 async def _serve(settings: Settings, token: str) -> None:
-    async with Catalog(settings) as catalog, PromptBot(settings, catalog) as bot:
+    async with (
+        Catalog(settings) as catalog,
+        open_state(settings) as state,
+        PromptBot(settings, catalog, state) as bot,
+    ):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
@@ -112,7 +166,11 @@ async def _serve(settings: Settings, token: str) -> None:
 
 
 async def _sync(settings: Settings, token: str) -> None:
-    async with Catalog(settings) as catalog, PromptBot(settings, catalog, watch=False) as bot:
+    async with (
+        Catalog(settings) as catalog,
+        open_state(settings) as state,
+        PromptBot(settings, catalog, state, watch=False) as bot,
+    ):
         await bot.login(token)
         await bot.sync_commands(force=True)
 
@@ -134,6 +192,8 @@ def run_command(command: str, settings: Settings) -> int:
         if err.code != 4004:  # 4004: authentication failed, on the gateway
             raise
         raise ConfigError("DISCORD_TOKEN: rejected by Discord's gateway (4004)") from None
+    except StateUnavailable as err:  # open_state raised before the bot started
+        raise ConfigError(f"PROMPTBOT_STATE: the state store cannot be opened ({err})") from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("the bot asked for a privileged intent it does not need") from None
     return 0
