@@ -24,21 +24,27 @@ from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
 from bot.config import ConfigError, Settings
 from bot.follow import keep_current
-from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState
-from bot.state import StateStore
+from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState, command_label
+from bot.state import StateError, StateStore, StateUnavailable, open_state
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = 24 * 3600.0  # seconds
 EXTENSIONS = (
     "cogs.errors",
     "cogs.cards",
+    "cogs.fill",
+    "cogs.more",
     "cogs.prompt",
     "cogs.random",
     "cogs.tags",
+    "cogs.favorites",
+    "cogs.members",
     "cogs.library",
 )
 IDENTIFY_INTERVAL = 5.0  # seconds between two IDENTIFYs in one rate-limit bucket
@@ -50,19 +56,15 @@ def point_at(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def interaction_label(interaction: discord.Interaction[Any]) -> str:
-    """The ``command`` label of an interaction's metrics (a bounded set of values)."""
-    kind = interaction.type
-    if kind in (discord.InteractionType.application_command, discord.InteractionType.autocomplete):
-        data: Any = interaction.data or {}
-        name = str(data.get("name", "?"))
-        return f"{name}:autocomplete" if kind is discord.InteractionType.autocomplete else name
-    return "modal" if kind is discord.InteractionType.modal_submit else "component"
-
-
 class PromptBot(commands.Bot):
     def __init__(
-        self, settings: Settings, catalog: Catalog, *, watch: bool = True, **options: Any
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        state: StateStore,
+        *,
+        watch: bool = True,
+        **options: Any,
     ) -> None:
         probe = Probe(self.shard_states, self._library_size, self._reloads, self._state_failures)
         self.metrics = Metrics(probe)
@@ -73,24 +75,36 @@ class PromptBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             http_trace=self.answers.trace_config(),
+            # every command everywhere: installed to a server or to a user account,
+            # in servers, the bot's DM and group DMs
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
             **options,
         )
         self.settings = settings
         self.catalog = catalog
+        self.state = state  # member data: favourites and usage
         self._watch = watch
         self._watcher: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
         #: shard id -> whether its session is up (0: the one unsharded connection)
         self.sessions: dict[int, bool] = dict.fromkeys(settings.shard_ids or (0,), False)
         self.metrics_server: MetricsServer | None = None
 
     @classmethod
-    def create(cls, settings: Settings, catalog: Catalog, **options: Any) -> PromptBot:
+    def create(
+        cls, settings: Settings, catalog: Catalog, state: StateStore, **options: Any
+    ) -> PromptBot:
         """The bot the settings ask for: sharded or not."""
         if settings.shard_count is None:
-            return cls(settings, catalog, **options)
+            return cls(settings, catalog, state, **options)
         return ShardedPromptBot(
             settings,
             catalog,
+            state,
             shard_count=settings.shard_count,
             shard_ids=list(settings.shard_ids or ()),
             **options,
@@ -105,6 +119,7 @@ class PromptBot(commands.Bot):
             else:
                 log.info("not syncing commands (PROMPTBOT_SYNC=0, or shard 0 runs elsewhere)")
             self._watcher = asyncio.create_task(keep_current(self.catalog), name="library")
+            self._pruner = asyncio.create_task(self._prune_daily(), name="usage-pruner")
         if self.settings.metrics_port is not None:
             server = MetricsServer(
                 self.metrics, self.settings.metrics_host, self.settings.metrics_port
@@ -112,13 +127,39 @@ class PromptBot(commands.Bot):
             await server.start()
             self.metrics_server = server
 
+    def count_served(self, prompt_id: str, *, guild_id: int | None, user_id: int) -> None:
+        """Count one card shown, in the background: counting never slows or
+        fails an answer; a failure is logged.  The task is held until done."""
+        task = asyncio.create_task(self._record(prompt_id, guild_id, user_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record(self, prompt_id: str, guild_id: int | None, user_id: int) -> None:
+        try:
+            await self.state.record_served(prompt_id, guild_id=guild_id, user_id=user_id)
+        except Exception:
+            log.warning("could not count %r as served", prompt_id, exc_info=True)
+
+    async def _prune_daily(self) -> None:
+        """Delete usage older than the retention (``bot.state.USAGE_RETENTION``)
+        at start and then once a day."""
+        while True:
+            try:
+                pruned = await self.state.prune_usage()
+                log.info("pruned %d usage rows past the retention", pruned)
+            except StateError:
+                log.warning("pruning usage failed; trying again tomorrow", exc_info=True)
+            await asyncio.sleep(PRUNE_EVERY)
+
     # -- observation: the one place that feeds bot.metrics --------------------------------
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        self.answers.received(interaction.id, interaction_label(interaction))
+        label = command_label(interaction.type.value, interaction.data)
+        self.answers.received(interaction.id, label)
 
     def interaction_failed(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
         """Called by the report path (``cogs._report.report``) for every failure."""
-        self.answers.failed(interaction.id, interaction_label(interaction), outcome)
+        label = command_label(interaction.type.value, interaction.data)
+        self.answers.failed(interaction.id, label, outcome)
 
     def shard_states(self) -> dict[int, ShardState]:
         return {0: ShardState(self.sessions[0], self.latency)}
@@ -131,8 +172,7 @@ class PromptBot(commands.Bot):
         return self.catalog.reloads, self.catalog.reload_failures
 
     def _state_failures(self) -> dict[str, int]:
-        state = getattr(self, "state", None)  # the member-state store, when the bot has one
-        return dict(state.failures) if isinstance(state, StateStore) else {}
+        return dict(self.state.failures)
 
     def _session(self, shard_id: int | None, up: bool) -> None:
         """A session went up (READY, RESUMED) or down.  A sharded client also sends the
@@ -193,8 +233,11 @@ class PromptBot(commands.Bot):
         )
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
+        for task in (self._watcher, self._pruner):
+            if task is not None:
+                task.cancel()
+        if self._background:  # counts being written finish before the store closes
+            await asyncio.wait(set(self._background), timeout=5.0)
         if self.metrics_server is not None:
             await self.metrics_server.close()
         await super().close()
@@ -229,7 +272,11 @@ class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
 
 
 async def _serve(settings: Settings, token: str) -> None:
-    async with Catalog(settings) as catalog, PromptBot.create(settings, catalog) as bot:
+    async with (
+        Catalog(settings) as catalog,
+        open_state(settings) as state,
+        PromptBot.create(settings, catalog, state) as bot,
+    ):
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
@@ -238,7 +285,11 @@ async def _serve(settings: Settings, token: str) -> None:
 
 
 async def _sync(settings: Settings, token: str) -> None:
-    async with Catalog(settings) as catalog, PromptBot(settings, catalog, watch=False) as bot:
+    async with (
+        Catalog(settings) as catalog,
+        open_state(settings) as state,
+        PromptBot(settings, catalog, state, watch=False) as bot,
+    ):
         await bot.login(token)
         await bot.sync_commands(force=True)
 
@@ -260,6 +311,8 @@ def run_command(command: str, settings: Settings) -> int:
         if err.code != 4004:  # 4004: authentication failed, on the gateway
             raise
         raise ConfigError("DISCORD_TOKEN: rejected by Discord's gateway (4004)") from None
+    except StateUnavailable as err:  # open_state raised before the bot started
+        raise ConfigError(f"PROMPTBOT_STATE: the state store cannot be opened ({err})") from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("the bot asked for a privileged intent it does not need") from None
     return 0

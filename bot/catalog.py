@@ -61,6 +61,10 @@ class Snapshot:
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         return self.engine.autocomplete(query, limit=limit)
 
+    def similar(self, prompt_id: str, *, limit: int = 5) -> list[Hit]:
+        """Up to ``limit`` other prompts like ``prompt_id`` (not its near-duplicates)."""
+        return self.engine.similar(prompt_id, limit=limit)
+
     def random(self, category: str | None = None, tag: str | None = None) -> Prompt | None:
         """Uniform among the prompts under both filters; None only when none has both."""
         return self.facets.random(category, tag)

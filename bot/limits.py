@@ -40,6 +40,12 @@ SELECT_OPTION_DESCRIPTION = 100
 SELECT_OPTION_VALUE = 100
 SELECT_PLACEHOLDER = 150
 
+# --- Modals -------------------------------------------------------------------
+MODAL_TITLE = 45
+MODAL_TEXT_INPUTS = 5  # components of a modal: one text input each
+TEXT_INPUT_LABEL = 45
+TEXT_INPUT_VALUE = 4000
+
 # --- Application commands -----------------------------------------------------
 AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME = 100

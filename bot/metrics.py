@@ -209,6 +209,13 @@ UNANSWERED_AFTER = 5.0
 _RECENT = 1024  # settled interactions remembered, for failures reported after the answer
 
 
+def command_label(kind: int, data: Mapping[str, object] | None) -> str:
+    """The ``command`` label of an interaction (a bounded set of values) from its type
+    (Discord's numbers: 2 a slash command, 4 its autocomplete, 5 a modal) and data."""
+    name = str((data or {}).get("name", "?"))
+    return {2: name, 4: f"{name}:autocomplete", 5: "modal"}.get(kind, "component")
+
+
 def created_at(interaction_id: int) -> float:
     """The Unix time an interaction was created, from its snowflake id."""
     return _DISCORD_EPOCH + (interaction_id >> 22) / 1000

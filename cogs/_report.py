@@ -19,6 +19,7 @@ from discord import app_commands
 from bot.app import PromptBot
 from bot.metrics import Outcome
 from bot.render.lists import notice
+from bot.render.members import STATE_DOWN, favorites_full
 from bot.state import FavoritesFull, StateError
 from cogs._send import send
 
@@ -37,6 +38,11 @@ def expected_message(error: BaseException) -> str | None:
         error = error.original
     if isinstance(error, UserFacingError):
         return str(error)
+    if isinstance(error, FavoritesFull):
+        return favorites_full(error.limit)
+    if isinstance(error, StateError):  # member data cannot be read or written now
+        log.warning("state store: %s", error)
+        return STATE_DOWN
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):

@@ -11,9 +11,11 @@ import discord
 from discord import app_commands
 
 from bot.catalog import Snapshot
+from bot.limits import BUTTONS_PER_ROW
 from bot.models import Prompt
 from bot.render.card import render_card
-from bot.render.message import Reply, full_prompt_button
+from bot.render.message import CARD_PREFIXES, Reply
+from bot.state import StateError
 from cogs._report import UserFacingError, report
 from cogs._send import Sent, send
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 VIEW_TIMEOUT = 300.0
 GONE = "That prompt is no longer in the library."
+CARD_ROWS = (0, 2)  # rows of a card's buttons in a view; row 1 is the view's own
 
 
 class OwnedView(discord.ui.View):
@@ -34,6 +37,10 @@ class OwnedView(discord.ui.View):
         self.message: Sent | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if custom_id.startswith(CARD_PREFIXES):
+            return False  # a card button: its dynamic item answers, whoever clicks
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -50,17 +57,16 @@ class OwnedView(discord.ui.View):
         await report(interaction, error)
 
     def add_card_items(self, reply: Reply) -> None:
-        """The card's own buttons (source link, full prompt) on the first row."""
-        for link in reply.links:
-            self.add_item(discord.ui.Button(label=link.label, url=link.url, row=0))
-        if reply.full_prompt_id is not None:
-            button = full_prompt_button(reply.full_prompt_id)
-            button.row = 0
+        """The card's own buttons (links, Full prompt, Save, Fill in, More like
+        this) on the first row, the ones that do not fit on the third; a view's
+        own controls use the second."""
+        for n, button in enumerate(reply.buttons()):
+            button.row = CARD_ROWS[0] if n < BUTTONS_PER_ROW else CARD_ROWS[1]
             self.add_item(button)
 
     def clear_card_items(self) -> None:
         for item in list(self.children):
-            if item.row == 0:
+            if item.row in CARD_ROWS:
                 self.remove_item(item)
 
     async def show(self, interaction: discord.Interaction, reply: Reply) -> None:
@@ -108,7 +114,43 @@ def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
 
 
-def card_for(bot: PromptBot, prompt: Prompt) -> Reply:
-    """The prompt's card, with the bot's media settings."""
+def card_for(
+    bot: PromptBot, prompt: Prompt, *, ephemeral: bool = False, saved: bool = False
+) -> Reply:
+    """The prompt's card, with the bot's media settings.  ``saved`` marks its
+    Save button "Saved": only for a card only its member sees (a public card
+    keeps the generic label, whoever looks at it)."""
     settings = bot.settings
-    return render_card(prompt, media_dir=settings.media_dir, media_url=settings.media_url)
+    card = render_card(
+        prompt, media_dir=settings.media_dir, media_url=settings.media_url, saveable=True
+    )
+    card.ephemeral, card.saved = ephemeral, saved and ephemeral
+    return card
+
+
+async def member_card(
+    bot: PromptBot, interaction: discord.Interaction, prompt: Prompt, *, ephemeral: bool
+) -> Reply:
+    """The card as ``interaction``'s member should see it, counted as served.
+    An ephemeral card knows whether they saved it (a store that is down only
+    costs the label, never the answer)."""
+    saved = False
+    if ephemeral:
+        try:
+            saved = await bot.state.is_favorite(interaction.user.id, prompt.id)
+        except StateError:
+            log.warning("could not tell whether %r is saved", prompt.id, exc_info=True)
+    served(bot, interaction, prompt)
+    return card_for(bot, prompt, ephemeral=ephemeral, saved=saved)
+
+
+def served(bot: PromptBot, interaction: discord.Interaction, prompt: Prompt) -> None:
+    """Count ``prompt`` as shown to ``interaction``'s member (in the background)."""
+    bot.count_served(prompt.id, guild_id=interaction.guild_id, user_id=interaction.user.id)
+
+
+async def show_card(
+    bot: PromptBot, interaction: discord.Interaction, prompt: Prompt, *, ephemeral: bool = False
+) -> None:
+    """Answer with ``prompt``'s card as a message of its own (a select's pick)."""
+    await send(interaction, await member_card(bot, interaction, prompt, ephemeral=ephemeral))

@@ -59,7 +59,8 @@ class LibraryCog(commands.Cog):
         name="library", description="Where the prompt library comes from, its counts and problems"
     )
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
+    @app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)
+    @app_commands.allowed_installs(guilds=True, users=False)
     async def library(self, interaction: discord.Interaction) -> None:
         view = StatusView(self.bot, interaction.user.id)
         await view.show(interaction, library_status_reply(library_status(self.bot.catalog)))

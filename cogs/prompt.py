@@ -16,7 +16,7 @@ from bot.render.lists import prompt_choices
 from bot.render.message import Reply, no_match_reply
 from bot.search import Hit
 from cogs._send import edit_kwargs, send
-from cogs._views import OwnedView, card_for, choices, known_prompt
+from cogs._views import OwnedView, choices, known_prompt, member_card
 
 if TYPE_CHECKING:
     from bot.app import PromptBot
@@ -28,9 +28,11 @@ PICK_MAX = min(SELECT_OPTIONS, 10)
 class PickView(OwnedView):
     """The best card plus a select of the other top matches (invoker only)."""
 
-    def __init__(self, cog: PromptCog, owner_id: int, hits: list[Hit], shown_id: str) -> None:
+    def __init__(
+        self, cog: PromptCog, owner_id: int, hits: list[Hit], shown_id: str, hide: bool
+    ) -> None:
         super().__init__(owner_id)
-        self.cog = cog
+        self.cog, self.hide = cog, hide
         self.select: discord.ui.Select[PickView] = discord.ui.Select(
             placeholder="Not this one? Pick another match", row=1
         )
@@ -49,7 +51,7 @@ class PickView(OwnedView):
         prompt = known_prompt(self.cog.snapshot, prompt_id)
         for option in self.select.options:
             option.default = option.value == prompt_id
-        card = self.cog.card(prompt)
+        card = await self.cog.card(interaction, prompt, self.hide)
         self.clear_card_items()
         self.add_card_items(card)
         await interaction.response.edit_message(**edit_kwargs(card, self))
@@ -63,18 +65,25 @@ class PromptCog(commands.Cog):
     def snapshot(self) -> Snapshot:
         return self.bot.catalog.current
 
-    def card(self, prompt: Prompt) -> Reply:
-        return card_for(self.bot, prompt)
+    async def card(
+        self, interaction: discord.Interaction, prompt: Prompt, hide: bool = False
+    ) -> Reply:
+        return await member_card(self.bot, interaction, prompt, ephemeral=hide)
 
     @app_commands.command(name="prompt", description="Find a prompt by its title, tags or content")
-    @app_commands.describe(query="What you remember of it: title words, tags, what it shows")
+    @app_commands.describe(
+        query="What you remember of it: title words, tags, what it shows",
+        hide="Only you see the answer",
+    )
     @app_commands.checks.cooldown(8, 20.0, key=lambda i: i.user.id)
-    async def prompt(self, interaction: discord.Interaction, query: str) -> None:
+    async def prompt(
+        self, interaction: discord.Interaction, query: str, hide: bool = False
+    ) -> None:
         snapshot = self.snapshot  # one snapshot for the whole answer
         query = query.strip()[:QUERY_MAX]
         exact = snapshot.get(query)  # an autocomplete choice's value is the id
         if exact is not None:
-            await send(interaction, self.card(exact))
+            await send(interaction, await self.card(interaction, exact, hide))
             return
         hits = snapshot.search(query, limit=PICK_MAX)
         if not hits:
@@ -84,10 +93,10 @@ class PromptCog(commands.Cog):
             return
         winner = snapshot.engine.clear_winner(hits)
         if winner is not None or len(hits) == 1:
-            await send(interaction, self.card((winner or hits[0]).prompt))
+            await send(interaction, await self.card(interaction, (winner or hits[0]).prompt, hide))
             return
-        card = self.card(hits[0].prompt)
-        view = PickView(self, interaction.user.id, hits, hits[0].prompt.id)
+        card = await self.card(interaction, hits[0].prompt, hide)
+        view = PickView(self, interaction.user.id, hits, hits[0].prompt.id, hide)
         view.add_card_items(card)
         await view.show(interaction, card)
 

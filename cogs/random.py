@@ -13,7 +13,7 @@ from bot.models import Prompt
 from bot.render.lists import named_choices
 from cogs._report import UserFacingError
 from cogs._send import edit_kwargs
-from cogs._views import OwnedView, card_for, choices, known_category, known_tag
+from cogs._views import OwnedView, choices, known_category, known_tag, member_card
 
 if TYPE_CHECKING:
     from bot.app import PromptBot
@@ -28,7 +28,8 @@ class RerollView(OwnedView):
 
     @discord.ui.button(label="Another one", emoji="🎲", style=discord.ButtonStyle.primary, row=1)
     async def again(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        card = card_for(self.cog.bot, self.cog.pick(self.cog.snapshot, self.category, self.tag))
+        prompt = self.cog.pick(self.cog.snapshot, self.category, self.tag)
+        card = await member_card(self.cog.bot, interaction, prompt, ephemeral=False)
         self.clear_card_items()
         self.add_card_items(card)
         await interaction.response.edit_message(**edit_kwargs(card, self))
@@ -58,7 +59,9 @@ class RandomCog(commands.Cog):
         snapshot = self.snapshot
         category = None if category is None else known_category(snapshot, category)
         tag = None if tag is None else known_tag(snapshot, tag)
-        card = card_for(self.bot, self.pick(snapshot, category, tag))
+        card = await member_card(
+            self.bot, interaction, self.pick(snapshot, category, tag), ephemeral=False
+        )
         view = RerollView(self, interaction.user.id, category, tag)
         view.add_card_items(card)
         await view.show(interaction, card)

@@ -12,7 +12,7 @@ from bot.render.format import list_description, list_line
 from bot.render.lists import PAGE_SIZE, categories_reply, category_page, named_choices, page_count
 from bot.render.message import Reply
 from cogs._send import edit_kwargs, send
-from cogs._views import OwnedView, card_for, choices, known_category, known_prompt
+from cogs._views import OwnedView, choices, known_category, known_prompt, show_card
 
 if TYPE_CHECKING:
     from bot.app import PromptBot
@@ -79,7 +79,7 @@ class Pager(OwnedView):
 
     async def open_card(self, interaction: discord.Interaction) -> None:
         prompt = known_prompt(self.snapshot, self.opener.values[0])
-        await send(interaction, card_for(self.cog.bot, prompt))
+        await show_card(self.cog.bot, interaction, prompt)
 
 
 class TagsCog(commands.Cog):

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.library.placeholders import placeholders
 from bot.limits import (
     BUTTON_URL,
     EMBED_AUTHOR_NAME,
@@ -41,12 +42,15 @@ from bot.render.format import (
 )
 from bot.render.media import PreviewRef, resolve_preview, valid_url
 from bot.render.message import (
+    FILL_PREFIX,
     FULL_PROMPT_PREFIX,
     FULL_PROMPT_TEMPLATE,
+    MORE_PREFIX,
+    SAVE_PREFIX,
     CardFile,
     LinkButton,
     Reply,
-    full_prompt_custom_id,
+    fits_custom_id,
     full_prompt_reply,
     no_match_reply,
     reply_payload,
@@ -132,6 +136,7 @@ def render_card(
     media_dir: Path | None = None,
     media_url: str | None = None,
     cache_dir: Path | None = None,
+    saveable: bool = False,
 ) -> Card:
     """The card for ``prompt``, within every Discord limit.
 
@@ -217,16 +222,19 @@ def render_card(
     video = valid_url(prompt.preview_video, max_len=BUTTON_URL)
     if video:
         links.append(LinkButton("Preview video", video))
-    try:
-        full_id: str | None = prompt.id
-        full_prompt_custom_id(prompt.id)
-    except ValueError:
-        full_id = None
+    # every card button carries the prompt id; a prompt whose id is too long for
+    # a custom id (100) has none of them
+    ok = all(fits_custom_id(p, prompt.id) for p in (FULL_PROMPT_PREFIX, FILL_PREFIX, SAVE_PREFIX))
+    ok = ok and fits_custom_id(MORE_PREFIX, prompt.id)
+    full_id = prompt.id if ok else None
     return Card(
         embed=embed,
         files=files,
         links=links,
         full_prompt_id=full_id,
+        fill_prompt_id=full_id if full_id and placeholders(prompt.prompt) else None,
+        more_prompt_id=full_id,
+        save_prompt_id=full_id if saveable else None,
         prompt_id=prompt.id,
         clipped=reason == "clipped",
         attached=reason,

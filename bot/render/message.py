@@ -33,7 +33,22 @@ from bot.render.format import (
 )
 
 FULL_PROMPT_PREFIX = "promptbot:full:"
-FULL_PROMPT_TEMPLATE = re.escape(FULL_PROMPT_PREFIX) + r"(?P<id>.+)"
+FILL_PREFIX = "promptbot:fill:"
+MORE_PREFIX = "promptbot:more:"
+SAVE_PREFIX = "promptbot:save:"
+
+
+def id_template(prefix: str) -> str:
+    """The ``DynamicItem`` template of a card button: the prefix, then the prompt id."""
+    return re.escape(prefix) + r"(?P<id>.+)"
+
+
+# The buttons every card carries, answered by their dynamic items (cogs), for anyone.
+CARD_PREFIXES = (FULL_PROMPT_PREFIX, FILL_PREFIX, MORE_PREFIX, SAVE_PREFIX)
+FULL_PROMPT_TEMPLATE = id_template(FULL_PROMPT_PREFIX)
+FILL_TEMPLATE = id_template(FILL_PREFIX)
+MORE_TEMPLATE = id_template(MORE_PREFIX)
+SAVE_TEMPLATE = id_template(SAVE_PREFIX)
 INTERACTION_RESPONSE_CHANNEL_MESSAGE = discord.InteractionResponseType.channel_message.value
 
 
@@ -73,10 +88,52 @@ def full_prompt_button(prompt_id: str) -> discord.ui.Button[discord.ui.View]:
 
 
 def full_prompt_custom_id(prompt_id: str) -> str:
-    custom_id = FULL_PROMPT_PREFIX + prompt_id
+    return card_custom_id(FULL_PROMPT_PREFIX, prompt_id)
+
+
+def card_custom_id(prefix: str, prompt_id: str) -> str:
+    custom_id = prefix + prompt_id
     if measure(custom_id) > CUSTOM_ID:
         raise ValueError(f"prompt id too long for a custom id: {prompt_id!r}")
     return custom_id
+
+
+def fits_custom_id(prefix: str, prompt_id: str) -> bool:
+    return measure(prefix + prompt_id) <= CUSTOM_ID
+
+
+def fill_button(prompt_id: str) -> discord.ui.Button[discord.ui.View]:
+    """ "Fill in": a form for the prompt's placeholders (``cogs.cards.FillButton``)."""
+    return discord.ui.Button(
+        label="Fill in",
+        emoji="✏️",
+        style=discord.ButtonStyle.secondary,
+        custom_id=card_custom_id(FILL_PREFIX, prompt_id),
+    )
+
+
+def more_button(prompt_id: str) -> discord.ui.Button[discord.ui.View]:
+    """ "More like this": similar prompts (``cogs.cards.MoreButton``)."""
+    return discord.ui.Button(
+        label="More like this",
+        emoji="🔎",
+        style=discord.ButtonStyle.secondary,
+        custom_id=card_custom_id(MORE_PREFIX, prompt_id),
+    )
+
+
+SAVE_LABEL, SAVED_LABEL = "Save", "Saved"
+
+
+def save_button(prompt_id: str, saved: bool = False) -> discord.ui.Button[discord.ui.View]:
+    """ "★ Save" / "Saved": toggles the prompt in the clicking member's favourites
+    (``cogs.cards.SaveButton``); the custom id carries the prompt, never a member."""
+    return discord.ui.Button(
+        label=SAVED_LABEL if saved else SAVE_LABEL,
+        emoji="★" if not saved else "⭐",
+        style=discord.ButtonStyle.success if saved else discord.ButtonStyle.secondary,
+        custom_id=card_custom_id(SAVE_PREFIX, prompt_id),
+    )
 
 
 @dataclass
@@ -93,15 +150,38 @@ class Reply:
     links: list[LinkButton] = field(default_factory=list)
     full_prompt_id: str | None = None  # adds the "Full prompt" button
     ephemeral: bool = False
+    fill_prompt_id: str | None = None  # adds "Fill in"
+    more_prompt_id: str | None = None  # adds "More like this"
+    save_prompt_id: str | None = None  # adds "Save" ("Saved" when ``saved``)
+    saved: bool = False
+
+    def buttons(self) -> list[discord.ui.Button[discord.ui.View]]:
+        """The card's buttons, fresh, in their order: links, Full prompt, Save,
+        Fill in, More like this."""
+        out: list[discord.ui.Button[discord.ui.View]] = [
+            discord.ui.Button(label=link.label, url=link.url) for link in self.links
+        ]
+        if self.full_prompt_id is not None:
+            out.append(full_prompt_button(self.full_prompt_id))
+        if self.save_prompt_id is not None:
+            out.append(save_button(self.save_prompt_id, self.saved))
+        if self.fill_prompt_id is not None:
+            out.append(fill_button(self.fill_prompt_id))
+        if self.more_prompt_id is not None:
+            out.append(more_button(self.more_prompt_id))
+        return out
 
     def view(self) -> discord.ui.View | None:
-        if not self.links and self.full_prompt_id is None:
+        buttons = self.buttons()
+        if not buttons:
             return None
         view = discord.ui.View(timeout=None)
-        for link in self.links:
-            view.add_item(discord.ui.Button(label=link.label, url=link.url))
-        if self.full_prompt_id is not None:
-            view.add_item(full_prompt_button(self.full_prompt_id))
+        for button in buttons:
+            view.add_item(button)
+        # Every card button is answered by its dynamic item (cogs), never by this
+        # view: a stopped view is sent but not kept in discord.py's view store
+        # (which would grow by one view per card, checked on every store).
+        view.stop()
         return view
 
     def send_kwargs(self) -> dict[str, Any]:

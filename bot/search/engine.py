@@ -26,6 +26,7 @@ from bot.search.analysis import key, tokens
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
+from bot.search.similar import similar_docs
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
@@ -75,6 +76,14 @@ class SearchEngine:
     def get(self, prompt_id: str) -> Prompt | None:
         doc = self._ix.by_id.get(prompt_id)
         return None if doc is None else self._ix.prompts[doc]
+
+    def similar(self, prompt_id: str, *, limit: int = 5) -> list[Hit]:
+        """Prompts similar in content to ``prompt_id``, never itself nor its
+        near-duplicates (see :mod:`bot.search.similar`)."""
+        doc = self._ix.by_id.get(prompt_id)
+        if doc is None:
+            return []
+        return [Hit(self._ix.prompts[d], s) for d, s in similar_docs(self._ix, doc, limit)]
 
     # -- search ---------------------------------------------------------------
     def _slice(self, category: str | None, tag: str | None) -> set[int] | None:

@@ -12,6 +12,7 @@ import pytest
 from bot.app import PromptBot
 from bot.catalog import Catalog
 from bot.config import load_settings
+from bot.state import open_state
 
 ROOT = Path(__file__).parents[2]
 
@@ -19,11 +20,15 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture
 async def bot(tmp_path: Path):
     settings = load_settings(
-        {"PROMPTBOT_LIBRARY": str(ROOT / "seeds"), "PROMPTBOT_DB": str(tmp_path / "i.sqlite3")},
+        {
+            "PROMPTBOT_LIBRARY": str(ROOT / "seeds"),
+            "PROMPTBOT_DB": str(tmp_path / "i.sqlite3"),
+            "PROMPTBOT_STATE": str(tmp_path / "state.sqlite3"),
+        },
         dotenv_path=None,
     )
-    async with Catalog(settings) as catalog:
-        app = PromptBot(settings, catalog, watch=False)
+    async with Catalog(settings) as catalog, open_state(settings) as state:
+        app = PromptBot(settings, catalog, state, watch=False)
         async with app:
             await app.setup_hook()
             yield app
@@ -31,7 +36,7 @@ async def bot(tmp_path: Path):
 
 async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> None:
     defs = {d["name"]: d for d in bot.command_definitions()}
-    assert set(defs) == {"prompt", "random", "tags", "library"}
+    assert set(defs) == {"prompt", "random", "tags", "library", "favorites", "top", "forget-me"}
     options = {
         name: [
             (o["name"], o.get("required", False), o.get("autocomplete", False))
@@ -40,11 +45,16 @@ async def test_commands_and_options_are_the_published_ones(bot: PromptBot) -> No
         for name, d in defs.items()
     }
     assert options == {
-        "prompt": [("query", True, True)],
+        "prompt": [("query", True, True), ("hide", False, False)],
         "random": [("category", False, True), ("tag", False, True)],
         "tags": [("category", False, True)],
         "library": [],
+        "favorites": [],
+        "top": [("period", False, False)],
+        "forget-me": [],
     }
+    periods = [c["value"] for c in defs["top"]["options"][0]["choices"]]
+    assert periods == ["day", "week", "month", "all"]
     # /library: for members who can manage the server, in servers only
     assert int(defs["library"]["default_member_permissions"]) == 1 << 5  # Manage Server
     assert defs["library"]["contexts"] == [0]
@@ -94,6 +104,25 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
     )
 
 
+def test_a_state_store_that_cannot_be_opened_stops_run_with_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("my notes, not a database\n", encoding="utf-8")
+    result = _run_cli(
+        "run",
+        env={
+            "DISCORD_TOKEN": "x" * 60,
+            "PROMPTBOT_LIBRARY": str(ROOT / "seeds"),
+            "PROMPTBOT_DB": str(tmp_path / "index.sqlite3"),
+            "PROMPTBOT_STATE": str(notes),
+        },
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("promptbot: PROMPTBOT_STATE") and "Traceback" not in result.stderr
+    assert notes.read_text(encoding="utf-8") == "my notes, not a database\n"
+
+
 def _aiosqlite_threads() -> list[str]:
     import threading
 
@@ -141,14 +170,18 @@ def test_a_bad_cluster_setting_stops_run_with_one_line(
 async def test_the_settings_pick_the_sharded_bot_or_the_single_connection(tmp_path: Path) -> None:
     from bot.app import ShardedPromptBot
 
-    base = {"PROMPTBOT_LIBRARY": str(ROOT / "seeds"), "PROMPTBOT_DB": str(tmp_path / "i.db")}
+    base = {
+        "PROMPTBOT_LIBRARY": str(ROOT / "seeds"),
+        "PROMPTBOT_DB": str(tmp_path / "i.db"),
+        "PROMPTBOT_STATE": str(tmp_path / "state.db"),
+    }
     single = load_settings(base, dotenv_path=None)
     sharded = load_settings(
         {**base, "PROMPTBOT_SHARD_COUNT": "4", "PROMPTBOT_SHARD_IDS": "2-3"}, dotenv_path=None
     )
-    async with Catalog(single) as catalog:
-        one = PromptBot.create(single, catalog, watch=False)
-        many = PromptBot.create(sharded, catalog, watch=False)
+    async with Catalog(single) as catalog, open_state(single) as state:
+        one = PromptBot.create(single, catalog, state, watch=False)
+        many = PromptBot.create(sharded, catalog, state, watch=False)
         assert type(one) is PromptBot and one.shard_count is None
         assert isinstance(many, ShardedPromptBot) and isinstance(many, PromptBot)
         assert (many.shard_count, many.shard_ids) == (4, [2, 3])

@@ -11,6 +11,7 @@ import pytest
 from bot.app import PromptBot
 from bot.catalog import Catalog
 from bot.config import Settings, load_settings
+from bot.state import open_state
 
 
 def bot_settings(library: Path, tmp_path: Path, **extra: str) -> Settings:
@@ -20,6 +21,7 @@ def bot_settings(library: Path, tmp_path: Path, **extra: str) -> Settings:
             "PROMPTBOT_LIBRARY": str(library),
             "PROMPTBOT_DB": str(tmp_path / "index.sqlite3"),
             "PROMPTBOT_MEDIA_DIR": str(library),
+            "PROMPTBOT_STATE": str(tmp_path / "state.sqlite3"),
             **extra,
         },
         dotenv_path=None,
@@ -29,8 +31,8 @@ def bot_settings(library: Path, tmp_path: Path, **extra: str) -> Settings:
 @pytest.fixture
 async def bot(fake_discord: Any, library: Path, tmp_path: Path) -> AsyncIterator[Any]:
     settings = bot_settings(library, tmp_path)
-    async with Catalog(settings) as catalog:
-        app = PromptBot(settings, catalog, guild_ready_timeout=0.1)
+    async with Catalog(settings) as catalog, open_state(settings) as state:
+        app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
         async with fake_discord.run_bot(app):
             fake_discord.app = app  # the running PromptBot, for tests that poke at it
             yield fake_discord

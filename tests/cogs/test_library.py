@@ -16,6 +16,7 @@ from bot.app import PromptBot
 from bot.catalog import Catalog
 from bot.config import load_settings
 from bot.gitsource import GitSource
+from bot.state import open_state
 from tests.cogs.conftest import components, shown
 from tests.support.gitrepo import Repo
 from tests.support.libraries import prompt_doc
@@ -54,12 +55,13 @@ async def git_bot(
             "PROMPTBOT_LIBRARY_GIT_PATH": "prompts",
             "PROMPTBOT_MEDIA_GIT_PATH": "public",
             "PROMPTBOT_GIT_INTERVAL": "0",
+            "PROMPTBOT_STATE": str(tmp_path / "data" / "state.sqlite3"),
         },
         dotenv_path=None,
     )
     fake.world.team = team
-    async with Catalog(settings) as catalog:
-        app = PromptBot(settings, catalog, guild_ready_timeout=0.1)
+    async with Catalog(settings) as catalog, open_state(settings) as state:
+        app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
         async with fake.run_bot(app):
             yield app
 

@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import PromptBot
 from bot.catalog import Catalog, Snapshot
+from bot.state import open_state
 from tests.cogs.conftest import bot_settings, components, shown
 from tests.fake_discord import FakeDiscord
 from tests.support.discord_spec import DiscordSpec
@@ -32,8 +33,8 @@ async def observed(
     fake = FakeDiscord(discord_spec, heartbeat_interval_ms=300)
     async with fake:
         settings = bot_settings(library, tmp_path, PROMPTBOT_METRICS_PORT="0")
-        async with Catalog(settings) as catalog:
-            app = PromptBot.create(settings, catalog, guild_ready_timeout=0.1)
+        async with Catalog(settings) as catalog, open_state(settings) as state:
+            app = PromptBot.create(settings, catalog, state, guild_ready_timeout=0.1)
             async with fake.run_bot(app):
                 assert app.metrics_server is not None
                 yield fake, app, f"http://127.0.0.1:{app.metrics_server.port}"

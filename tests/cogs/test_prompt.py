@@ -22,7 +22,9 @@ async def test_a_clear_match_is_a_public_card_with_its_local_preview(bot: Any) -
     request = await sent_request(handle)
     assert [f.filename for f in request.files] == [embed["image"]["url"][len("attachment://") :]]
     buttons = components(message)
-    assert [b["style"] for b in buttons] == [5, 2]
+    labels = [b.get("label") for b in buttons]
+    assert labels == ["Source", "Full prompt", "Save", "More like this"]
+    assert [b["style"] for b in buttons] == [5, 2, 2, 2]
     assert buttons[0]["url"] == embed["url"] and "custom_id" not in buttons[0]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import PromptBot, ShardedPromptBot
 from bot.catalog import Catalog
+from bot.state import open_state
 from tests.cogs.conftest import bot_settings, shown
 from tests.fake_discord import FakeDiscord
 from tests.support.discord_spec import DiscordSpec
@@ -37,8 +38,8 @@ async def running(
     fake: FakeDiscord, library: Path, tmp_path: Path, **env: str
 ) -> AsyncIterator[PromptBot]:
     settings = bot_settings(library, tmp_path, PROMPTBOT_SHARD_COUNT="2", **env)
-    async with Catalog(settings) as catalog:
-        app = PromptBot.create(settings, catalog, guild_ready_timeout=0.1)
+    async with Catalog(settings) as catalog, open_state(settings) as state:
+        app = PromptBot.create(settings, catalog, state, guild_ready_timeout=0.1)
         async with fake.run_bot(app):
             if app.shard_ids == [0, 1]:
                 await fake.wait_until_ready()

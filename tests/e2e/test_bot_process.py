@@ -219,8 +219,9 @@ async def test_sync_registers_the_commands_in_one_guild(
     assert await asyncio.wait_for(sync.process.wait(), 60) == 0, sync.output()
     puts = [r for r in fake.requests if r.method == "PUT"]
     assert [r.route for r in puts] == ["/applications/{application_id}/guilds/{guild_id}/commands"]
-    assert sorted(c["name"] for c in puts[0].json) == ["library", "prompt", "random", "tags"]
-    assert "synced 4 slash commands to guild" in sync.output()
+    names = sorted(c["name"] for c in puts[0].json)
+    assert names == ["favorites", "forget-me", "library", "prompt", "random", "tags", "top"]
+    assert "synced 7 slash commands to guild" in sync.output()
     bad = await start_bot(env, work, "sync", "--guild", "not-a-number")
     assert await asyncio.wait_for(bad.process.wait(), 60) == 2
     assert "PROMPTBOT_DEV_GUILD: 'not-a-number' is not a guild id" in bad.output()

@@ -79,7 +79,8 @@ def test_basic_card(discord_spec) -> None:  # noqa: F811
     assert data["allowed_mentions"] == {"parse": []}
     assert "attachments" not in data and data["content"] is None
     (row,) = data["components"]
-    source, full = row["components"]
+    source, full, more = row["components"]
+    assert more["custom_id"] == "promptbot:more:portraits/night-drive"
     assert source["style"] == 5 and source["url"] == BASE.source_url and "custom_id" not in source
     assert full["custom_id"] == "promptbot:full:portraits/night-drive"
 
@@ -102,7 +103,23 @@ def test_no_source_no_author_no_preview(discord_spec) -> None:  # noqa: F811
     assert "url" not in embed and "author" not in embed and "image" not in embed
     assert [f["name"] for f in embed["fields"]] == ["Category"]
     (row,) = data["components"]
-    assert [b.get("label") for b in row["components"]] == ["Full prompt"]
+    assert [b.get("label") for b in row["components"]] == ["Full prompt", "More like this"]
+
+
+def test_placeholders_add_fill_in_and_saveable_cards_a_save_button() -> None:
+    prompt = replace(BASE, prompt='A {argument name="pet" default="cat"} on {{surface}}')
+    card = render_card(prompt, saveable=True)
+    assert [b.label for b in card.buttons()] == [
+        "Source",
+        "Full prompt",
+        "Save",
+        "Fill in",
+        "More like this",
+    ]
+    assert card.fill_prompt_id == prompt.id
+    card.saved = True
+    assert [b.label for b in card.buttons()][2] == "Saved"
+    assert [b.custom_id for b in card.buttons()][2] == "promptbot:save:portraits/night-drive"
 
 
 def test_author_without_valid_url() -> None:
@@ -244,7 +261,8 @@ def test_long_source_url_skips_the_button_only() -> None:
     url = "https://example.com/" + "a" * 600
     _, data = payload(replace(BASE, source_url=url))
     assert data["embeds"][0]["url"] == url
-    assert [b["label"] for b in data["components"][0]["components"]] == ["Full prompt"]
+    labels = [b["label"] for b in data["components"][0]["components"]]
+    assert labels == ["Full prompt", "More like this"]
 
 
 def test_full_prompt_button_round_trip() -> None:
