@@ -137,6 +137,8 @@ class PromptBot(commands.Bot):
     async def _record(self, prompt_id: str, guild_id: int | None, user_id: int) -> None:
         try:
             await self.state.record_served(prompt_id, guild_id=guild_id, user_id=user_id)
+        except StateError as err:  # the store is down (a PostgreSQL restart): one line
+            log.warning("could not count %r as served: %s", prompt_id, err)
         except Exception:
             log.warning("could not count %r as served", prompt_id, exc_info=True)
 

@@ -1,24 +1,18 @@
 """A cluster on one PostgreSQL: two ``promptbot run`` processes (shards 0 and 1 of 2) against
-one fake Discord, with ``PROMPTBOT_STATE`` on a real PostgreSQL server that is stopped and
-started while they run.
-
-NOTE: the member features (Save, /favorites) are on the ``members`` branch, not in this one
-yet, so the bot processes here do not open the state store themselves.  The shared member
-data is exercised through the store from each process's side instead: a separate OS process
-per shard, each with its own pool on the cluster's DSN, exactly what each bot process would
-open.  Once ``members`` is merged, the "saved in a guild of shard 1, listed in a DM on shard
-0" step should drive Save and /favorites through the fake instead.
-"""
+one fake Discord, ``PROMPTBOT_STATE`` on a real PostgreSQL server that is stopped and started
+while they run.  A favourite saved in a server of shard 1 is listed in a DM (shard 0); while
+PostgreSQL is down, Save says so at once and searches keep working; no acknowledged save is
+lost; the processes recover without a restart; killing one leaves the other answering."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
-from bot.state import StateUnavailable, open_state
+from bot.render.members import STATE_DOWN
+from bot.state import open_state
+from tests.cogs.conftest import components, shown
 from tests.e2e.cluster import (
     PUT_COMMANDS,
     ask,
@@ -31,38 +25,39 @@ from tests.e2e.cluster import (
 )
 from tests.fake_discord import FakeDiscord
 from tests.support.postgres import PostgresServer
+from tests.support.scrape import scrape
 
-ROOT = Path(__file__).parents[2]
-MEMBER = 123_456_789_012_345_678
-SAVER = MEMBER + 1  # saves while the server goes down
-STORE_CLIENT = """
-import asyncio, json, sys
-from bot.state import open_state
-
-async def main(dsn, action, *args):
-    async with open_state(dsn) as store:
-        if action == "save":
-            user, prompt_id, title = args
-            print(json.dumps(await store.add_favorite(int(user), prompt_id, title)))
-        else:
-            favorites = await store.list_favorites(int(args[0]))
-            print(json.dumps([[f.prompt_id, f.title] for f in favorites]))
-
-asyncio.run(main(*sys.argv[1:]))
-"""
+SAVED_PROMPT = "animals/animal-04"
 
 
-def store_process(dsn: str, *args: str) -> object:
-    """One OS process with its own store on ``dsn`` (what a bot process opens)."""
-    done = subprocess.run(
-        [sys.executable, "-c", STORE_CLIENT, dsn, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+def member(fake: FakeDiscord, n: int) -> dict[str, Any]:
+    return {**fake.world.tester, "id": str(530000000000000000 + n), "username": f"m{n}"}
+
+
+async def card_in(fake: FakeDiscord, guild_id: str) -> tuple[Any, dict[str, Any]]:
+    """/prompt for Animal Portrait 04 in ``guild_id``: (its handle, the Save button)."""
+    handle = await fake.send_slash_command(
+        "prompt", {"query": "animal portrait 04"}, where=fake.in_guild(guild_id)
     )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    _, card = await shown(handle)
+    return handle, next(c for c in components(card) if c.get("label") == "Save")
+
+
+async def save(fake: FakeDiscord, handle: Any, button: dict[str, Any], user: Any) -> str:
+    """Press Save as ``user``; the ephemeral answer's text and the delivering shard."""
+    click = await fake.send_component(
+        button["custom_id"], message=handle.original_message, user=user
+    )
+    return str((await click.response(timeout=15))["data"]["content"])
+
+
+async def favorites_in_a_dm(fake: FakeDiscord, user: dict[str, Any]) -> tuple[int | None, str]:
+    handle = await fake.send_slash_command("favorites", where=fake.dm(user), user=user)
+    data = (await handle.response())["data"]
+    text = str(data["embeds"][0]["description"]) if data.get("embeds") else str(data["content"])
+    if data.get("embeds"):  # the view fetches its message (to disable it later)
+        await handle.wait_for_request("GET", "/messages/@original")
+    return handle.shard_id, text
 
 
 async def test_a_cluster_on_one_postgres_through_an_outage(
@@ -78,58 +73,73 @@ async def test_a_cluster_on_one_postgres_through_an_outage(
         start_shard(fake, library, tmp_path, "1", PROMPTBOT_STATE=dsn),
     )
     try:
-        bases = [await metrics_base(zero), await metrics_base(one)]
+        base0, base1 = await metrics_base(zero), await metrics_base(one)
         await wait_connected(fake, [0, 1])
         await fake.recorder.wait_for(lambda: fake.world.commands, 30, "commands synced")
-        for base in bases:
+        for base in (base0, base1):
             await wait_health(base, 200)
 
-        # member data is shared: saved on shard 1's side, listed on shard 0's
-        saved = await asyncio.to_thread(
-            store_process, dsn, "save", str(MEMBER), "portraits/neon", "Neon Dreams"
-        )
-        assert saved is True
-        listed = await asyncio.to_thread(store_process, dsn, "list", str(MEMBER))
-        assert listed == [["portraits/neon", "Neon Dreams"]]
+        # saved in a server of shard 1 (its process), listed in a DM (shard 0's process)
+        alice = member(fake, 0)
+        handle, button = await card_in(fake, guild_on(fake, 1))
+        assert handle.shard_id == 1
+        assert "Saved" in await save(fake, handle, button, alice)
+        shard, listed = await favorites_in_a_dm(fake, alice)
+        assert shard == 0 and "Animal Portrait 04" in listed
 
-        # PostgreSQL stops mid-run: no acknowledged save is lost, lookups keep working
-        async with open_state(dsn) as store:
-            acknowledged: list[str] = []
-            stopping = False
+        # PostgreSQL stops mid-run: every acknowledged save survives; Save says it is down
+        acknowledged: list[int] = []
+        stopped = asyncio.Event()
 
-            async def saver() -> None:
-                n = 0
-                while True:
-                    n += 1
-                    try:
-                        if await store.add_favorite(SAVER, f"p/{n}", f"Prompt {n}"):
-                            acknowledged.append(f"p/{n}")
-                    except StateUnavailable:
-                        if stopping:
-                            return
-                    await asyncio.sleep(0.005)
+        async def members_saving() -> None:
+            n = 1
+            while True:
+                answer = await save(fake, handle, button, member(fake, n))
+                if "Saved" in answer:
+                    acknowledged.append(n)
+                elif stopped.is_set():
+                    assert answer == STATE_DOWN
+                    return
+                n += 1
 
-            saving = asyncio.create_task(saver())
+        saving = asyncio.create_task(members_saving())
+        await asyncio.sleep(1.0)
+        await asyncio.to_thread(postgres_server.stop)
+        stopped.set()
+        await asyncio.wait_for(saving, 30)
+        assert acknowledged, "no save went through before the stop"
+        assert await ask(fake, guild_on(fake, 1)) == 1  # searches and cards need no state
+        assert await ask(fake, None) == 0
+        for base in (base0, base1):
+            assert (await wait_health(base, 200))["shards_down"] == []
+        samples = await scrape(base1)  # shard 1's process took the saves
+        assert samples.total("promptbot_state_errors_total", kind="unavailable") >= 1
+        assert (
+            samples.get_value("promptbot_interactions_total", command="component", outcome="error")
+            >= 1
+        )  # a store that is down is the bot's failure, not the member's
+
+        # back: the same processes save again, no restart
+        await asyncio.to_thread(postgres_server.start)
+        bob = member(fake, 10_000)
+        for _ in range(20):  # the pool reconnects on the next call
+            if "Saved" in await save(fake, handle, button, bob):
+                break
             await asyncio.sleep(0.5)
-            stopping = True
-            await asyncio.to_thread(postgres_server.stop)
-            await asyncio.wait_for(saving, 15)
-            assert await ask(fake, guild_on(fake, 1)) == 1  # searches and cards: no state
-            assert await ask(fake, None) == 0
-            for base in bases:
-                assert (await wait_health(base, 200))["shards_down"] == []
-            await asyncio.to_thread(postgres_server.start)
-            await store.ping()  # the same pool, reconnected by itself
-            kept = {f.prompt_id for f in await store.list_favorites(SAVER, limit=1000)}
-            assert acknowledged and set(acknowledged) <= kept
-        listed = await asyncio.to_thread(store_process, dsn, "list", str(MEMBER))
-        assert listed == [["portraits/neon", "Neon Dreams"]]
+        else:
+            raise AssertionError("saving never worked again after PostgreSQL came back")
+        assert "Animal Portrait 04" in (await favorites_in_a_dm(fake, bob))[1]
+        async with open_state(dsn) as state:
+            for n in acknowledged:
+                user_id = int(member(fake, n)["id"])
+                assert await state.favorite_ids(user_id, [SAVED_PROMPT]), f"member {n} lost"
 
         # killing one process leaves the other answering
         fake.gateway.expect_client_close([0])
         await zero.stop(sig=9)
         await fake.recorder.wait_for(lambda: fake.connected_shards() == [1], 15, "shard 0 gone")
         assert await ask(fake, guild_on(fake, 1)) == 1
+        assert "Saved" in await save(fake, handle, button, member(fake, 20_000))
         assert len(fake.recorder.find_requests("PUT", PUT_COMMANDS)) == 1
     finally:
         if zero.process.returncode is None:
