@@ -26,6 +26,7 @@ from bot.search.analysis import clip, key, tokens
 from bot.search.bm25 import bm25f
 from bot.search.expansion import Expansion, expand
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
+from bot.search.suggest import suggest
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
@@ -133,6 +134,11 @@ class SearchEngine:
         if not scores and query.strip():
             scores = self._score(query, None, ALL_FIELDS)
         return [(clip(h.prompt.title), h.prompt.id) for h in self._hits(scores, None, limit)]
+
+    def suggest(self, query: str, limit: int = 3) -> list[str]:
+        """ "Did you mean" queries for one that matched nothing: each word not in the
+        library replaced by the nearest ones (:mod:`bot.search.suggest`)."""
+        return suggest(self._ix, query, limit)
 
     def clear_winner(self, hits: Sequence[Hit]) -> Hit | None:
         """The hit to answer directly: an exact id/title, or well ahead of the runner-up."""
