@@ -72,11 +72,12 @@ class _Inverter:
         for term in terms:
             lists[term].append(doc)
 
-    def repeat(self, doc: int, terms: Iterable[str], counts: Iterable[int]) -> None:
-        """The counts (> 1, at most COUNT_MAX) of ``terms`` in ``doc``, just added."""
-        repeats = self.counts
-        for term, packed in zip(terms, map((doc << 8).__or__, counts), strict=False):
-            repeats[term].append(packed)
+    def repeat(self, doc: int, counts: Iterable[tuple[str, int]]) -> None:
+        """``(term, count)`` for the terms of ``doc`` (just added) that occur more
+        than once; counts at most COUNT_MAX."""
+        repeats, base = self.counts, doc << 8
+        for term, n in counts:
+            repeats[term].append(base | n)
 
     def done(self) -> Postings:
         return dict(self.lists)
@@ -229,13 +230,13 @@ class Index:
                 terms, counts = decode_counts(stored)
                 text.add(doc, terms)
                 if counts:  # those of the first terms
-                    text.repeat(doc, terms, counts)
+                    text.repeat(doc, zip(terms, counts, strict=False))
                 lens.append(len(terms) + sum(counts) - len(counts))
         else:
             for doc, p in enumerate(self.prompts):
                 found = doc_counts(body_text(p))
                 text.add(doc, found)
-                text.repeat(doc, *repeated(found))
+                text.repeat(doc, repeated(found))
                 lens.append(sum(found.values()))
         self._body_terms = None
         self.tf = dict(text.counts)
