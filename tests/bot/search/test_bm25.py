@@ -15,7 +15,7 @@ FILLER = (
 )
 
 
-def P(pid: str, title: str, prompt: str, **kw: object) -> Prompt:  # noqa: N802
+def P(pid: str, title: str, prompt: str, **kw: object) -> Prompt:
     kw.setdefault("category", "misc")
     return Prompt(id=pid, path=f"{pid}.md", title=title, prompt=prompt, **kw)  # type: ignore[arg-type]
 

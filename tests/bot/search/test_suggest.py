@@ -6,7 +6,7 @@ from bot.models import Prompt
 from bot.search.engine import SearchEngine
 
 
-def P(pid: str, title: str, prompt: str) -> Prompt:  # noqa: N802
+def P(pid: str, title: str, prompt: str) -> Prompt:
     return Prompt(id=pid, path=f"{pid}.md", title=title, prompt=prompt, category="misc")
 
 
