@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +93,7 @@ def parse_stream(
     jobs: Sequence[tuple[LibraryFile, str | None]],
     progress: Progress | None,
     derive: Derive | None = None,
-) -> Iterator[Parsed | None]:
+) -> Generator[Parsed | None, None, None]:
     """The results of ``jobs`` in order, as they come: the caller writes them in
     batches, so a cold build of 100,000 files never holds them all at once."""
     total = len(jobs)
