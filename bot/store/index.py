@@ -209,12 +209,8 @@ class Index:
     async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
         files, scan_problems = await asyncio.to_thread(scan, library)
         reparse_all = await self.get_meta("parser_version") != self.parser_version
-        known = {
-            row[0]: (row[1], row[2], row[3], row[4])
-            async for row in await self.db.execute(
-                "SELECT path, size, mtime_ns, digest, prompt_id FROM files"
-            )
-        }
+        cursor = await self.db.execute("SELECT path, size, mtime_ns, digest, prompt_id FROM files")
+        known = {row[0]: row[1:] for row in await cursor.fetchall()}  # one hop, not one a row
         summary = RefreshSummary()
         jobs: list[tuple[LibraryFile, str | None]] = []
         for file in files:
