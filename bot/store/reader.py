@@ -1,0 +1,69 @@
+"""One generation of the index, read on demand.
+
+A search snapshot that keeps only ids and ranking keys in memory reads the
+prompts themselves from the index when a card is shown.  It must read the
+generation it was built from, never a half-written or a later one: a
+``GenerationReader`` is a read-only ``sqlite3`` connection of its own holding
+one read transaction open for its whole life.  In WAL mode that transaction
+sees the database as it was when it began, whatever refreshes commit meanwhile
+(the WAL is not checkpointed past it, so it grows until the reader closes).
+Close it when the snapshot is replaced.
+
+Synchronous on purpose: one row by primary key is ~20 µs, cheaper than a hop
+to a thread; a small LRU cache keeps the cards being paged through.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from bot.models import Prompt
+from bot.store.schema import prompt_from_json
+
+CACHE = 256  # prompts kept decoded
+
+
+class GenerationReader:
+    def __init__(self, path: Path, *, cache: int = CACHE) -> None:
+        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+        self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()  # one connection, used from the loop and from threads
+        self._cache: OrderedDict[str, Prompt | None] = OrderedDict()
+        self._size = cache
+        self._conn.execute("BEGIN")
+        # The snapshot of a WAL read transaction is taken at its first read.
+        row = self._conn.execute("SELECT count(*) FROM prompts").fetchone()
+        self.count: int = row[0]
+
+    def get(self, prompt_id: str) -> Prompt | None:
+        with self._lock:
+            if prompt_id in self._cache:
+                self._cache.move_to_end(prompt_id)
+                return self._cache[prompt_id]
+            row = self._conn.execute(
+                "SELECT data FROM prompts WHERE id = ?", (prompt_id,)
+            ).fetchone()
+            prompt = prompt_from_json(row[0]) if row else None
+            self._cache[prompt_id] = prompt
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+            return prompt
+
+    def ids(self) -> list[str]:
+        """Every prompt id of this generation, in row order."""
+        with self._lock:
+            return [row[0] for row in self._conn.execute("SELECT id FROM prompts ORDER BY n")]
+
+    def close(self) -> None:
+        """Ends the read transaction (the WAL can be checkpointed again)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> GenerationReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
