@@ -70,9 +70,26 @@ def _where(interaction: discord.Interaction) -> str:
     return f"component {data.get('custom_id', '?')!r}"
 
 
+# Discord's codes for an interaction that can no longer be answered: its token
+# expired (the answer came after 3 s) or it was answered already.
+EXPIRED_CODES = frozenset({10062, 10015, 40060})
+
+
+def _expired(error: BaseException) -> bool:
+    original = getattr(error, "original", error)
+    return isinstance(original, discord.HTTPException) and original.code in EXPIRED_CODES
+
+
 async def report(interaction: discord.Interaction, error: BaseException) -> None:
     """Answer ``interaction`` with the error's message, or log it and apologise; the
-    outcome (``user_error`` or ``error``) goes to the bot's metrics."""
+    outcome (``user_error`` or ``error``) goes to the bot's metrics.  An interaction
+    that Discord no longer accepts (too late, or answered already) cannot be told
+    anything: one warning line, no traceback, no second failure."""
+    if _expired(error):
+        log.warning("%s: Discord no longer accepts an answer (%s)", _where(interaction), error)
+        if isinstance(interaction.client, PromptBot):
+            interaction.client.interaction_failed(interaction, "error")
+        return
     message = expected_message(error)
     if message is None:
         original = getattr(error, "original", error)

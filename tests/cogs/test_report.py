@@ -3,6 +3,7 @@ tree, a view's button, a view's select, and a card's dynamic button alike."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
@@ -72,3 +73,29 @@ async def test_the_full_prompt_button_that_raises(
     click = await bot.send_component(full["custom_id"], message=handle.original_message)
     _, reply = await shown(click)
     assert_apology(reply, caplog, full["custom_id"])
+
+
+async def test_an_answer_too_late_is_one_warning_not_a_traceback(
+    bot: Any, caplog: Any, monkeypatch: Any
+) -> None:
+    """When Discord no longer accepts the answer (after 3 s), there is nobody to
+    apologise to: one warning line, no traceback, and the bot carries on."""
+    bot.routes.deadline = 0.2  # a short deadline instead of waiting 3 s
+    bot.violations_expected = True  # the fake records the late answer
+    from cogs._views import OwnedView
+
+    show = OwnedView.show
+
+    async def slow_show(self: OwnedView, interaction: Any, reply: Any) -> None:
+        await asyncio.sleep(0.5)
+        await show(self, interaction, reply)
+
+    monkeypatch.setattr(OwnedView, "show", slow_show)
+    await bot.send_slash_command("random")
+    for _ in range(50):
+        late = [r for r in caplog.records if "no longer accepts an answer" in r.getMessage()]
+        if late:
+            break
+        await asyncio.sleep(0.1)
+    assert len(late) == 1 and late[0].levelname == "WARNING" and late[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
