@@ -234,6 +234,11 @@ class Index:
                 "INSERT INTO problems VALUES (?, ?, ?, ?)",
                 [problem_row(p, "scan") for p in scan_problems],
             )
+            if gone or summary.added or summary.updated:  # a new generation of prompts
+                await self.db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                )
             await self.set_meta("parser_version", self.parser_version)  # commits
         except BaseException:
             await asyncio.to_thread(stream.close)  # stops the parse workers

@@ -7,7 +7,8 @@ generation it was built from, never a half-written or a later one: a
 one read transaction open for its whole life.  In WAL mode that transaction
 sees the database as it was when it began, whatever refreshes commit meanwhile
 (the WAL is not checkpointed past it, so it grows until the reader closes).
-Close it when the snapshot is replaced.
+Close it when the snapshot is replaced (or drop it: the connection closes
+when it is garbage collected).
 
 Synchronous on purpose: one row by primary key is ~20 µs, cheaper than a hop
 to a thread; a small LRU cache keeps the cards being paged through.
@@ -28,8 +29,10 @@ CACHE = 256  # prompts kept decoded
 
 class GenerationReader:
     def __init__(self, path: Path, *, cache: int = CACHE) -> None:
-        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-        self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        # Not ``mode=ro``: that cannot open a WAL database whose -shm file is gone
+        # (the last writer closed); ``query_only`` keeps it from writing all the same.
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA query_only = 1")
         self._lock = threading.Lock()  # one connection, used from the loop and from threads
         self._cache: OrderedDict[str, Prompt | None] = OrderedDict()
         self._size = cache
@@ -52,6 +55,23 @@ class GenerationReader:
                 self._cache.popitem(last=False)
             return prompt
 
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def rows(self) -> tuple[list[Prompt], list[str]]:
+        """Every prompt of this generation and its derived text, in row order."""
+        with self._lock:
+            cursor = self._conn.execute("SELECT data, body_terms FROM prompts ORDER BY n")
+            rows = cursor.fetchall()
+        return [prompt_from_json(row[0]) for row in rows], [row[1] for row in rows]
+
+    def derived(self) -> dict[str, bytes]:
+        """The parts the layer above stored for this generation (``save_derived``)."""
+        with self._lock:
+            return dict(self._conn.execute("SELECT name, data FROM derived"))
+
     def ids(self) -> list[str]:
         """Every prompt id of this generation, in row order."""
         with self._lock:
@@ -67,3 +87,27 @@ class GenerationReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def save_derived(path: Path, key: str, generation: str, parts: dict[str, bytes]) -> bool:
+    """Store ``parts`` (opaque bytes derived from the prompts of ``generation``)
+    under ``key``, replacing what was there, in one transaction; False, and
+    nothing written, when a refresh has committed another generation since."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        if (row[0] if row else "0") != generation:
+            conn.execute("ROLLBACK")
+            return False
+        conn.execute("DELETE FROM derived")
+        conn.executemany("INSERT INTO derived (name, data) VALUES (?, ?)", parts.items())
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('derived_key', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key,),
+        )
+        conn.execute("COMMIT")
+        return True
+    finally:
+        conn.close()

@@ -80,6 +80,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE prompts DROP COLUMN category_key;
     ALTER TABLE prompts DROP COLUMN category;
     """,
+    # What the layer above derives from a whole generation of prompts (the search
+    # index, as bytes), stored so that a process starts by reading it; valid while
+    # meta 'derived_key' names the current meta 'generation' (bumped by every
+    # refresh that changes a prompt).
+    """
+    CREATE TABLE derived (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
