@@ -55,7 +55,8 @@ def open_stored(db: Path) -> Snapshot | None:
         if reader.meta("derived_key") != _key(reader.meta("generation") or "0"):
             reader.close()
             return None
-        return Snapshot(engine=SearchEngine(pack.load(reader.derived(), reader.get)))
+        index = pack.load(reader.derived_names(), reader.derived, reader.get)
+        return Snapshot(engine=SearchEngine(index))
     except BaseException:
         reader.close()
         raise

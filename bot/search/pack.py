@@ -67,19 +67,22 @@ def _dump_postings(value: dict[str, array[int]]) -> bytes:
 
 
 def _load_postings(data: bytes) -> dict[str, array[int]]:
+    """Each term's array filled straight from its slice of ``data`` (no array of
+    every posting in between: loading stays at twice the postings' size)."""
     cut = data.index(b"\n")
     start = cut + 1 + int(data[:cut])
     n_terms, n_lists, code = json.loads(data[cut + 1 : start])
     terms = data[start : start + n_terms].decode().split(SEP) if n_lists else []
     lengths = array("I")
     lengths.frombytes(data[start + n_terms : start + n_terms + 4 * n_lists])
-    docs = array(code)
-    docs.frombytes(data[start + n_terms + 4 * n_lists :])
+    view = memoryview(data)
+    at, width = start + n_terms + 4 * n_lists, array(code).itemsize
     out: dict[str, array[int]] = {}
-    at = 0
     for term, n in zip(terms, lengths, strict=True):
-        out[term] = docs[at : at + n]
-        at += n
+        docs = out[term] = array(code)
+        docs.frombytes(view[at : at + n * width])
+        at += n * width
+    view.release()
     return out
 
 
@@ -98,7 +101,6 @@ def dump(ix: Index) -> dict[str, bytes]:
         if name in SKIP:
             continue
         if isinstance(value, tuple) and value and all(isinstance(v, dict) for v in value):
-            parts[f"n:{name}"] = str(len(value)).encode()
             for i, item in enumerate(value):
                 parts[f"p:{name}:{i}"] = _dump_postings(item) if item else b""
         elif _is_postings(value):
@@ -111,29 +113,37 @@ def dump(ix: Index) -> dict[str, bytes]:
     return parts
 
 
-def load(parts: dict[str, bytes], get: Callable[[str], Prompt | None]) -> Index:
-    """An ``Index`` from ``dump``'s parts, its prompts read through ``get``."""
+def load(
+    names: Sequence[str], part: Callable[[str], bytes], get: Callable[[str], Prompt | None]
+) -> Index:
+    """An ``Index`` from ``dump``'s parts (their ``names``, each read by ``part``:
+    one at a time, so that loading holds one part's bytes at once), its prompts
+    read through ``get``."""
     ix = Index.__new__(Index)
     attrs: dict[str, Any] = {"_body_terms": None, "_pools": {}}
-    ids = parts["ids"].decode().split(SEP) if parts["ids"] else []
-    attrs["prompts"] = LazyPrompts(ids, get)
-    for key, data in parts.items():
+    ids = part("ids").decode().split(SEP) if "ids" in names else []
+    attrs["prompts"] = LazyPrompts([i for i in ids if i], get)
+    fields: dict[str, dict[int, dict[str, array[int]]]] = {}
+    for key in names:
         kind, _, name = key.partition(":")
-        if kind == "n":
-            count = int(data)
-            attrs[name] = tuple(
-                _load_postings(parts[f"p:{name}:{i}"]) if parts[f"p:{name}:{i}"] else {}
-                for i in range(count)
-            )
-        elif kind == "p" and ":" not in name:
-            attrs[name] = _load_postings(data)
+        if kind == "p":
+            name, _, number = name.partition(":")
+            data = part(key)
+            postings = _load_postings(data) if data else {}
+            if number:
+                fields.setdefault(name, {})[int(number)] = postings
+            else:
+                attrs[name] = postings
         elif kind == "a":
+            data = part(key)
             values = array(data[:1].decode())
             values.frombytes(data[1:])
             attrs[name] = values
         elif kind == "j":
-            attrs[name] = json.loads(data)
+            attrs[name] = json.loads(part(key))
         elif kind == "k":
-            attrs[name] = dict(json.loads(data))
+            attrs[name] = dict(json.loads(part(key)))
+    for name, items in fields.items():
+        attrs[name] = tuple(items[i] for i in range(len(items)))
     vars(ix).update(attrs)
     return ix

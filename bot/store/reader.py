@@ -24,7 +24,7 @@ from pathlib import Path
 from bot.models import Prompt
 from bot.store.schema import prompt_from_json
 
-CACHE = 256  # prompts kept decoded
+CACHE = 1024  # prompts kept decoded (a few MB)
 
 
 class GenerationReader:
@@ -67,10 +67,19 @@ class GenerationReader:
             rows = cursor.fetchall()
         return [prompt_from_json(row[0]) for row in rows], [row[1] for row in rows]
 
-    def derived(self) -> dict[str, bytes]:
-        """The parts the layer above stored for this generation (``save_derived``)."""
+    def derived_names(self) -> list[str]:
+        """The names of the parts the layer above stored (``save_derived``)."""
         with self._lock:
-            return dict(self._conn.execute("SELECT name, data FROM derived"))
+            return [row[0] for row in self._conn.execute("SELECT name FROM derived ORDER BY name")]
+
+    def derived(self, name: str) -> bytes:
+        """One stored part (read one at a time: together they are the size of
+        the search index)."""
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM derived WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise LookupError(f"no derived part {name!r}")
+        return bytes(row[0])
 
     def ids(self) -> list[str]:
         """Every prompt id of this generation, in row order."""
