@@ -1,13 +1,15 @@
 """A million prompts, generated straight into the SQLite index (no files):
-how long writing the index takes, then what the bot does at start (read every
-row, build the search snapshot), its memory, and search / autocomplete
+how long writing the index takes, then building and storing the search index
+(``promptbot index`` does it, in a child process), loading the snapshot from
+the index (what the bot does at start), its memory, and search / autocomplete
 latency, until something breaks.
 
     python -m benchmarks.bench_million [--n 1000000] [--max-gib 12] [--db PATH]
 
-The process caps its own address space at ``--max-gib`` (``RLIMIT_AS``) so a
-build that does not fit fails with ``MemoryError`` and is reported as what
-broke first, instead of pushing a shared machine into swap or the OOM killer.
+The process caps its address space at ``--max-gib`` (``RLIMIT_AS``, inherited by
+the child that builds) so a build that does not fit fails with ``MemoryError``
+and is reported as what broke first, instead of pushing a shared machine into
+swap or the OOM killer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterable
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -67,33 +70,31 @@ def generate(db: Path, base: list[Prompt], n: int) -> float:
     return time.perf_counter() - start
 
 
-async def _load(db: Path) -> tuple[list[Prompt], list[str]]:
-    from bot.store.index import Index
-
-    async with Index(db, derive=body_terms) as index:
-        return await index.prompts_and_terms()
-
-
 def serve(db: Path) -> None:
-    """What the bot does at start, then the request path, each step timed."""
-    from bot.catalog import Snapshot
+    """What ``promptbot index`` then the bot do: build and store the search index
+    (in a child process), load the snapshot from the index, answer queries."""
+    from bot.stored_snapshot import ensure_stored, load_snapshot
 
-    step = "reading the rows"
+    step = "building the search index (child process)"
     start = time.perf_counter()
     try:
-        prompts, terms = asyncio.run(_load(db))
-        loaded = time.perf_counter() - start
-        print(f"read {len(prompts):,} rows: {loaded:.1f} s, RSS {current_rss_mb():.0f} MiB")
-        step = "building the search snapshot"
-        start = time.perf_counter()
-        snapshot = Snapshot.build(prompts, terms)
-        del prompts, terms
+        ensure_stored(db)
         built = time.perf_counter() - start
-        print(f"snapshot built: {built:.1f} s, RSS {current_rss_mb():.0f} MiB")
-    except MemoryError:
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"search index built and stored: {built:.1f} s, child peak RSS {child:.0f} MiB")
+        step = "loading the snapshot from the index"
+        before = current_rss_mb()
+        start = time.perf_counter()
+        snapshot = load_snapshot(db)
+        loaded = time.perf_counter() - start
         print(
-            f"BROKE: MemoryError while {step} after {time.perf_counter() - start:.1f} s "
-            f"(peak RSS {rss_mb():.0f} MiB)"
+            f"snapshot loaded: {loaded:.1f} s, RSS {current_rss_mb():.0f} MiB "
+            f"(+{current_rss_mb() - before:.0f}), {len(snapshot):,} prompts"
+        )
+    except (MemoryError, BrokenProcessPool) as err:
+        print(
+            f"BROKE: {type(err).__name__} while {step} after "
+            f"{time.perf_counter() - start:.1f} s (peak RSS {rss_mb():.0f} MiB)"
         )
         return
     queries = [q["query"] for q in load_queries()]
