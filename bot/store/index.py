@@ -14,7 +14,6 @@ import itertools
 import logging
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
@@ -31,6 +30,7 @@ from bot.store.schema import (
     problem_row,
     prompt_from_json,
 )
+from bot.store.summary import RefreshSummary
 
 log = logging.getLogger(__name__)
 
@@ -47,23 +47,6 @@ def _take(pairs: Iterator[tuple[LibraryFile, Parsed | None]], n: int) -> list:
 
 class _NewerSchema(Exception):
     """Our index, from a newer promptbot: rebuilt, like a corrupt one."""
-
-
-@dataclass
-class RefreshSummary:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    problem_files: int = 0
-    errors: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    def line(self) -> str:
-        return (
-            f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.problem_files} files with problems"
-        )
 
 
 class Index:
