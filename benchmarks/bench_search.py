@@ -20,7 +20,7 @@ from typing import Any
 
 from benchmarks._load import LOADER, corpus_root, load_corpus
 from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
-from benchmarks.eval_search import load_queries
+from benchmarks.eval_search import HOLDOUT, load_queries
 from benchmarks.synth import synth_prompts
 from bot.models import Prompt
 from bot.search.engine import SearchEngine
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     prompts = load_corpus(root)
     print(f"corpus loaded with {LOADER[0]}")
     queries = [q["query"] for q in load_queries()]
+    if HOLDOUT.is_file():  # the long descriptive queries
+        queries += [q["query"] for q in load_queries(HOLDOUT)]
     bench("corpus", prompts, queries, args.rounds)
     if args.n:
         big = synth_prompts(prompts, args.n)

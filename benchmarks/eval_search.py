@@ -3,6 +3,9 @@ for our engine and, from the same run, the two baselines.
 
     PROMPTBOT_TEST_CORPUS=../shared/corpus python -m benchmarks.eval_search
     python -m benchmarks.eval_search --corpus /path/to/corpus [--misses]
+
+Two query sets: the development set (``queries.json``) and a held-out set
+(``queries_holdout.json``: written before the ranking was tuned, never tuned on).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from benchmarks.baselines import FtsBaseline, TitleFuzzBaseline
 from bot.search.engine import Hit, SearchEngine
 
 QUERIES = Path(__file__).with_name("queries.json")
+HOLDOUT = Path(__file__).with_name("queries_holdout.json")
 Searcher = Callable[..., list[Hit]]
 
 
@@ -75,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", help="corpus folder (default: $PROMPTBOT_TEST_CORPUS)")
     ap.add_argument("--queries", type=Path, default=QUERIES)
+    ap.add_argument("--holdout", type=Path, default=HOLDOUT, help="held-out queries ('' = none)")
     ap.add_argument("--misses", action="store_true", help="list queries ours misses at 1")
     args = ap.parse_args(argv)
     root = corpus_root(args.corpus)
@@ -83,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prompts = load_corpus(root)
     print(f"corpus loaded with {LOADER[0]}")
-    queries = load_queries(args.queries)
+    sets = {"dev": load_queries(args.queries)}
+    if str(args.holdout) not in ("", ".") and args.holdout.is_file():
+        sets["holdout"] = load_queries(args.holdout)
     known = {p.path for p in prompts}
-    for q in queries:
+    for q in (q for qs in sets.values() for q in qs):
         missing = [r for r in q["relevant"] if r not in known]
         if missing:
             print(f"warning: {q['query']!r}: not in corpus: {missing}", file=sys.stderr)
@@ -98,18 +105,20 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         engines[name] = cls.build(prompts)
         print(f"built {name:<14} in {time.perf_counter() - t:6.2f} s")
-    results = {name: evaluate(e.search, queries) for name, e in engines.items()}
-    print(f"\n{len(prompts)} prompts, {len(queries)} queries\n")
-    print(table(results))
+    for label, queries in sets.items():
+        results = {name: evaluate(e.search, queries) for name, e in engines.items()}
+        print(f"\n{label}: {len(prompts)} prompts, {len(queries)} queries\n")
+        print(table(results))
     if args.misses:
         ours = engines["ours"]
-        print("\nqueries ours does not answer at rank 1:")
-        for q in queries:
-            hits = ours.search(q["query"], category=q.get("category"), tag=q.get("tag"))
-            r = rank_of(hits, set(q["relevant"]))
-            if r != 1:
-                top = hits[0].prompt.path if hits else "-"
-                print(f"  [{q['kind']}] {q['query']!r}: rank {r}; top: {top}")
+        for label, queries in sets.items():
+            print(f"\n{label} queries ours does not answer at rank 1:")
+            for q in queries:
+                hits = ours.search(q["query"], category=q.get("category"), tag=q.get("tag"))
+                r = rank_of(hits, set(q["relevant"]))
+                if r != 1:
+                    top = hits[0].prompt.path if hits else "-"
+                    print(f"  [{q['kind']}] {q['query']!r}: rank {r}; top: {top}")
     return 0
 
 

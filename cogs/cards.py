@@ -5,13 +5,12 @@ dynamic item's exceptions, so callbacks run through :func:`cogs._report.guarded`
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.render.message import FULL_PROMPT_TEMPLATE, full_prompt_button, full_prompt_reply
-from cogs._report import guarded
+from cogs._buttons import PromptButton
 from cogs._send import send
 from cogs._views import known_prompt
 
@@ -20,26 +19,11 @@ if TYPE_CHECKING:
 
 
 class FullPromptButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=FULL_PROMPT_TEMPLATE
+    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=FULL_PROMPT_TEMPLATE
 ):
     """ "Full prompt": the exact prompt, ephemeral, ready to copy."""
 
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(full_prompt_button(prompt_id))
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self.answer(interaction, interaction.client))
+    make = staticmethod(full_prompt_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:
         prompt = known_prompt(bot.catalog.current, self.prompt_id)

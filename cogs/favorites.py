@@ -7,8 +7,7 @@ saved right now")."""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -26,7 +25,8 @@ from bot.render.members import (
 )
 from bot.render.message import SAVE_TEMPLATE, save_button
 from bot.state import Favorite
-from cogs._report import UserFacingError, guarded
+from cogs._buttons import PromptButton
+from cogs._report import UserFacingError
 from cogs._send import edit_kwargs, send
 from cogs._views import GONE, OwnedView, show_card
 
@@ -34,26 +34,13 @@ if TYPE_CHECKING:
     from bot.app import PromptBot
 
 
-class SaveButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SAVE_TEMPLATE):
+class SaveButton(
+    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=SAVE_TEMPLATE
+):
     """Toggles the prompt in the clicking member's favourites and tells them,
     ephemerally; the card itself is not edited (a public one is everyone's)."""
 
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(save_button(prompt_id))
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self.answer(interaction, interaction.client))
+    make = staticmethod(save_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:
         member = interaction.user.id

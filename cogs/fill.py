@@ -3,8 +3,7 @@ answers, ephemerally, with the prompt filled in, every value exactly as typed.""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -12,7 +11,8 @@ from bot.limits import TEXT_INPUT_VALUE
 from bot.models import Prompt
 from bot.render.actions import FillForm, fill_form, filled_reply
 from bot.render.message import FILL_TEMPLATE, fill_button
-from cogs._report import UserFacingError, guarded, report
+from cogs._buttons import PromptButton
+from cogs._report import UserFacingError, report
 from cogs._send import send
 from cogs._views import VIEW_TIMEOUT, known_prompt
 
@@ -53,23 +53,10 @@ class FillModal(discord.ui.Modal):
         await report(interaction, error)
 
 
-class FillButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FILL_TEMPLATE):
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(fill_button(prompt_id))
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self.answer(interaction, interaction.client))
+class FillButton(
+    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=FILL_TEMPLATE
+):
+    make = staticmethod(fill_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:
         prompt = known_prompt(bot.catalog.current, self.prompt_id)

@@ -4,8 +4,7 @@ one's card."""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -14,7 +13,8 @@ from bot.models import Prompt
 from bot.render.actions import NOTHING_SIMILAR, similar_reply
 from bot.render.format import list_description, list_line
 from bot.render.message import MORE_TEMPLATE, more_button
-from cogs._report import UserFacingError, guarded
+from cogs._buttons import PromptButton
+from cogs._report import UserFacingError
 from cogs._views import OwnedView, known_prompt, show_card
 
 if TYPE_CHECKING:
@@ -46,23 +46,10 @@ class OpenerView(OwnedView):
         await show_card(self.bot, interaction, prompt)
 
 
-class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE):
-    def __init__(self, prompt_id: str) -> None:
-        super().__init__(more_button(prompt_id))
-        self.prompt_id = prompt_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self.answer(interaction, interaction.client))
+class MoreButton(
+    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE
+):
+    make = staticmethod(more_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:
         snapshot = bot.catalog.current

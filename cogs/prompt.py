@@ -89,7 +89,8 @@ class PromptCog(commands.Cog):
         if not hits:
             names = [hit.prompt.title for hit in snapshot.autocomplete(query, limit=5)]
             names = names or [f"/tags category:{name}" for name, _ in snapshot.facets.categories]
-            await send(interaction, no_match_reply(query, names))
+            tries = snapshot.engine.suggest(query)  # "did you mean", from the vocabulary
+            await send(interaction, no_match_reply(query, names, queries=tries))
             return
         winner = snapshot.engine.clear_winner(hits)
         if winner is not None or len(hits) == 1:

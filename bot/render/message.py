@@ -256,11 +256,17 @@ def full_prompt_reply(prompt: Prompt) -> Reply:
     return Reply(content="\n\n".join(parts), files=files, ephemeral=True)
 
 
-def no_match_reply(query: str, suggestions: Sequence[str | Prompt] = ()) -> Reply:
-    """ "Nothing matches" with up to 10 suggestions (titles, or strings such as
-    tags or categories), ephemeral, within the 2,000-character limit."""
+def no_match_reply(
+    query: str, suggestions: Sequence[str | Prompt] = (), *, queries: Sequence[str] = ()
+) -> Reply:
+    """ "Nothing matches" with up to 3 other ``queries`` to try (spelling, from
+    ``SearchEngine.suggest``) and up to 10 suggestions (titles, or strings such
+    as tags or categories), ephemeral, within the 2,000-character limit."""
     shown = clip_display(query.strip() or "(empty)", 100)
     lines = [f"No prompt matches **{shown}**."]
+    tries = [f"**{clip_display(q, 100)}**" for q in queries[:3] if q.strip()]
+    if tries:
+        lines.append(f"Search instead for {' or '.join(tries)}?")
     names = [list_line(s) if isinstance(s, Prompt) else s for s in suggestions][:10]
     if names:
         lines.append("Did you mean:")

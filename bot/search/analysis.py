@@ -10,6 +10,7 @@ CJK run without a dictionary.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 from bot.models import Prompt
@@ -95,18 +96,34 @@ _ASCII_SEPARATE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in ra
 SEPARATORS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2022\u2026\u3002\u3001\u00b7\u2550"
 
 
-def doc_terms(text: str) -> set[str]:
-    """The distinct tokens of a displayed field: ``set(tokens(key(text)))``,
-    with a fast path for ASCII keys (most prompt bodies): ``bytes.translate``
-    and ``split`` instead of the Unicode word regex."""
+def _doc_tokens(text: str) -> list[str]:
+    """``tokens(key(text))``, with a fast path for ASCII keys (most prompt
+    bodies): ``bytes.translate`` and ``split`` instead of the Unicode word regex."""
     k = key(text)
     if not k.isascii():
         for sep in SEPARATORS:
             if sep in k:
                 k = k.replace(sep, " ")
         if not k.isascii():
-            return set(tokens(k))
-    return set(k.encode().translate(_ASCII_SEPARATE).decode().split())
+            return tokens(k)
+    return k.encode().translate(_ASCII_SEPARATE).decode().split()
+
+
+def doc_terms(text: str) -> set[str]:
+    """The distinct tokens of a displayed field: ``set(tokens(key(text)))``."""
+    return set(_doc_tokens(text))
+
+
+def doc_counts(text: str) -> dict[str, int]:
+    """How often each token of a displayed field occurs, in order of first
+    occurrence (so the result does not depend on string hashing)."""
+    return Counter(_doc_tokens(text))
+
+
+def words(folded: str) -> list[str]:
+    """The words of already folded text, a CJK run being one word (for showing
+    a query back; :func:`tokens` cuts CJK runs into bigrams for matching)."""
+    return _WORD.findall(folded)
 
 
 def body_text(prompt: Prompt) -> str:
@@ -114,10 +131,39 @@ def body_text(prompt: Prompt) -> str:
     return f"{prompt.description}\n{prompt.prompt}" if prompt.description else prompt.prompt
 
 
+COUNT_MAX = 255  # counts are kept in a byte: BM25 saturates long before
+
+
+def repeated(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """``(term, count)`` for the terms counted more than once, in order, the
+    counts at most COUNT_MAX.  (This runs over every posting of the library when
+    the engine is built: a plain comprehension measured fastest.)"""
+    return [(t, n if n <= COUNT_MAX else COUNT_MAX) for t, n in counts.items() if n > 1]
+
+
+def encode_counts(counts: dict[str, int]) -> str:
+    """Term counts as one compact string: the distinct terms, those occurring more
+    than once first, space-separated; then a tab and one character per repeated
+    term, whose code is its count ("cat red dog", tab, chr(3), chr(2): cat 3
+    times, red twice, dog once).  Decoding it is two C-level splits."""
+    pairs = repeated(counts)
+    if not pairs:
+        return " ".join(counts)
+    once = [t for t, n in counts.items() if n == 1]
+    return " ".join([t for t, _ in pairs] + once) + "\t" + "".join([chr(n) for _, n in pairs])
+
+
+def decode_counts(stored: str) -> tuple[list[str], bytes]:
+    """What :func:`encode_counts` wrote: the distinct terms and the counts of the
+    first ones (every later term occurs once)."""
+    head, _, tail = stored.partition("\t")
+    return (head.split(" ") if head else []), tail.encode("latin-1")
+
+
 def body_terms(prompt: Prompt) -> str:
-    """The long field's distinct tokens joined by spaces: what the index stores so
-    that building the engine needs no text processing of prompt bodies."""
-    return " ".join(doc_terms(body_text(prompt)))
+    """The long field's term counts (:func:`encode_counts`): what the index stores
+    so that building the engine needs no text processing of prompt bodies."""
+    return encode_counts(doc_counts(body_text(prompt)))
 
 
 _SUFFIXES = (

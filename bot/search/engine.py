@@ -9,7 +9,9 @@ edits (typos); word order and missing words do not matter.  See
 Scores are 0..100: an exact id or title is 100; otherwise the score mixes how
 much of the query a prompt covers (each word weighted by its rarity and by the
 field it is found in: title > tags > category > author > description > body,
-exact > stem > prefix > typo) and the fuzzy similarity of the title.
+exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
+of three words or more are descriptions: the best candidates are then mostly
+ranked by BM25F (term counts and lengths, :mod:`bot.search.bm25`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from rapidfuzz import fuzz
 
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
+from bot.search.bm25 import bm25f
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
+from bot.search.suggest import suggest
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
@@ -39,6 +43,11 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
 BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
+# Queries of this many words or more are descriptions ("a woman sitting in the
+# window of a black sedan"): the candidates' BM25F score (term counts, lengths;
+# bot.search.bm25) then makes this share of the score of the best candidates,
+# the others being scaled down.
+LONG_QUERY, MIX_BM25, RERANK_BM25 = 3, 80.0, 40
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -110,6 +119,11 @@ class SearchEngine:
             scores = self._score(query, None, ALL_FIELDS)
         return self._hits(scores, None, limit)
 
+    def suggest(self, query: str, limit: int = 3) -> list[str]:
+        """ "Did you mean" queries for one that matched nothing: each word not in the
+        library replaced by the nearest ones (:mod:`bot.search.suggest`)."""
+        return suggest(self._ix, query, limit)
+
     def clear_winner(self, hits: Sequence[Hit]) -> Hit | None:
         """The hit to answer directly: an exact id/title, or well ahead of the runner-up."""
         if not hits:
@@ -177,13 +191,15 @@ class SearchEngine:
         exps = [
             self._expand(t, half_typed and i == len(qtoks) - 1, fuzzy) for i, t in enumerate(qtoks)
         ]
+        described = exps if fields is ALL_FIELDS and len(qtoks) >= LONG_QUERY else None
         # Words in a third of all prompts ("the", "woman") say little and cost
         # much (long doc lists): dropped unless the query has nothing else.
         informative = [g for g in exps if max((e.idf for e in g), default=9.9) >= COMMON_IDF]
         if informative:
             exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
-        best = _bests(ix, exps, fields, allowed)
+        # Long queries leave the length prior to BM25F (and save its slicing).
+        best = _bests(ix, exps, fields, allowed, by_length=described is None)
         total = sum(weights) or 1.0
         # Field-weighted coverage, plus coverage wherever the words are (squared:
         # a prompt that holds every word beats one that holds most of them).
@@ -198,10 +214,16 @@ class SearchEngine:
             scores[doc] += MIX_ALL * c * c
         if not scores:
             return {}
-        top = heapq.nlargest(RERANK, scores, key=scores.__getitem__)
+        rerank = RERANK if described is None else RERANK_BM25
+        top = heapq.nlargest(rerank, scores, key=scores.__getitem__)
         for doc in top:
             sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
             scores[doc] += MIX_TITLE * sim * sim
+        if described is not None:
+            keep = 1.0 - MIX_BM25 / 100.0
+            scores = {doc: s * keep for doc, s in scores.items()}
+            for doc, v in bm25f(ix, described, top).items():
+                scores[doc] += MIX_BM25 * v
         for doc in ix.by_title.get(" ".join(qtoks), ()):
             if allowed is None or doc in allowed:
                 scores[doc] = 100.0
@@ -225,7 +247,11 @@ def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
 
 
 def _bests(
-    ix: Index, exps: list[list[Expansion]], fields: tuple[int, ...], allowed: set[int] | None
+    ix: Index,
+    exps: list[list[Expansion]],
+    fields: tuple[int, ...],
+    allowed: set[int] | None,
+    by_length: bool = True,
 ) -> list[dict[int, float]]:
     """Per query token: doc -> best match value (field weight x similarity).
 
@@ -245,7 +271,7 @@ def _bests(
                 docs = post[f].get(e.term)
                 if docs is None:
                     continue
-                if f in LONG_FIELDS:
+                if by_length and f in LONG_FIELDS:
                     pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
                 else:
                     pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
@@ -258,8 +284,8 @@ def _bests(
     for i in sorted(range(len(exps)), key=sizes.__getitem__):
         pool = found if found and (sizes[i] > big or len(found) >= cap) else allowed
         best: dict[int, float] = {}
-        for v, docs in lists[i]:
-            best.update(dict.fromkeys(docs if pool is None else pool.intersection(docs), v))
+        for v, part in lists[i]:
+            best.update(dict.fromkeys(part if pool is None else pool.intersection(part), v))
         out[i] = best
         if pool is not found:
             found.update(best)

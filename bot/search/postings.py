@@ -25,7 +25,17 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from bot.models import Prompt
-from bot.search.analysis import body_text, doc_terms, is_cjk, key, post_key, stem, tokens
+from bot.search.analysis import (
+    body_text,
+    decode_counts,
+    doc_counts,
+    is_cjk,
+    key,
+    post_key,
+    repeated,
+    stem,
+    tokens,
+)
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own
@@ -47,15 +57,27 @@ Postings = dict[str, "array[int]"]
 class _Inverter:
     """term -> sorted document numbers, filled one document at a time (in
     increasing document order) straight into ``array('I')``: no per-document
-    term sets are kept (at 100,000 prompts they would take gigabytes)."""
+    term sets are kept (at 100,000 prompts they would take gigabytes).
+
+    With term counts: a term's documents where it occurs more than once go into
+    ``counts``, one ``array('I')`` of ``doc << 8 | count`` per term, sorted (a
+    bisection finds a document's count; any other posting counts 1)."""
 
     def __init__(self) -> None:
         self.lists: defaultdict[str, array[int]] = defaultdict(_new_array)
+        self.counts: defaultdict[str, array[int]] = defaultdict(_new_array)
 
     def add(self, doc: int, terms: Iterable[str]) -> None:
         lists = self.lists
         for term in terms:
             lists[term].append(doc)
+
+    def repeat(self, doc: int, counts: Iterable[tuple[str, int]]) -> None:
+        """``(term, count)`` for the terms of ``doc`` (just added) that occur more
+        than once; counts at most COUNT_MAX."""
+        repeats, base = self.counts, doc << 8
+        for term, n in counts:
+            repeats[term].append(base | n)
 
     def done(self) -> Postings:
         return dict(self.lists)
@@ -162,6 +184,8 @@ class Index:
         for old, p in enumerate(prompts):  # the first of duplicate ids wins
             self.by_id.setdefault(p.id, new_of[old])
         self.buckets: list[tuple[int, float]] = _buckets(sorted(sizes))
+        self.text_len: array[int] = array("I")  # tokens of description + body
+        self.tf: dict[str, array[int]] = {}  # repeated terms, see _Inverter
         self.title_keys: list[str] = []
         self.by_title: dict[str, list[int]] = defaultdict(list)
         self.by_category: dict[str, list[int]] = defaultdict(list)
@@ -169,6 +193,7 @@ class Index:
         self.category_names: dict[str, str] = {}
         self.tag_names: dict[str, str] = {}
         self.post: tuple[Postings, ...] = (*self._build_short(), self._build_long())
+        self.avg_len: float = sum(self.text_len) / max(1, len(self.text_len)) or 1.0
         self.group: list[int] = near_duplicate_groups(self.prompts)
         self.order: list[int] = sorted(
             range(len(self.prompts)), key=lambda i: (self.title_keys[i], self.prompts[i].id)
@@ -197,15 +222,24 @@ class Index:
 
     # -- building -----------------------------------------------------------
     def _build_long(self) -> Postings:
-        """Postings of description + body."""
+        """Postings of description + body; fills ``tf`` and ``text_len``."""
         text = _Inverter()
+        lens = self.text_len
         if self._body_terms is not None:
-            for doc, terms in enumerate(self._body_terms):
-                text.add(doc, terms.split(" ") if terms else ())
+            for doc, stored in enumerate(self._body_terms):
+                terms, counts = decode_counts(stored)
+                text.add(doc, terms)
+                if counts:  # those of the first terms
+                    text.repeat(doc, zip(terms, counts, strict=False))
+                lens.append(len(terms) + sum(counts) - len(counts))
         else:
             for doc, p in enumerate(self.prompts):
-                text.add(doc, doc_terms(body_text(p)))
+                found = doc_counts(body_text(p))
+                text.add(doc, found)
+                text.repeat(doc, repeated(found))
+                lens.append(sum(found.values()))
         self._body_terms = None
+        self.tf = dict(text.counts)
         return text.done()
 
     def _build_short(self) -> tuple[Postings, ...]:

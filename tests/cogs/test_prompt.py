@@ -97,3 +97,10 @@ async def test_the_full_prompt_button_answers_a_short_prompt_in_a_code_block(bot
     assert reply["flags"] & EPHEMERAL
     assert "A portrait of animal number 7 in soft light." in reply["content"]
     assert reply["content"].startswith("```")
+
+
+async def test_no_match_suggests_queries_from_the_vocabulary(bot: Any) -> None:
+    handle = await bot.send_slash_command("prompt", {"query": "savvannnah"})
+    kind, message = await shown(handle)
+    assert kind == 4 and message["flags"] & EPHEMERAL
+    assert "No prompt matches" in message["content"] and "savanna" in message["content"]

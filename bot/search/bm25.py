@@ -1,0 +1,121 @@
+"""BM25F for long queries: how well each of a few candidate prompts answers a
+descriptive query ("a woman sitting in the window of a black sedan").
+
+Members describe what they remember of an image in whole sentences.  Most of
+the words are in the prompt body, several of them are common, and the body
+that repeats the query's words (and is not merely long) is the one meant.  The
+coverage score of :mod:`bot.search.engine` knows neither term counts nor
+lengths; this score does, for the candidates the coverage score found.
+
+Per query word and prompt (BM25F: the fields are merged before saturation)::
+
+    t = tf / (1 - B + B * len / avg_len)  +  W_TITLE * in_title  +  W_TAGS * in_tags
+    v = sim * t / (t + K1)
+
+where ``tf`` counts the word in the description and body, ``len`` is their
+length in tokens and ``sim`` is how close the index term is to the query word
+(1 exact, less for stems, prefixes and typos; the best term counts).  The score
+is the average of ``v`` weighted by the words' rarity: 0..1.
+
+Term counts and lengths are looked up per candidate by bisection of the posting
+arrays (or a C-level set intersection for short ones): the cost is the number
+of candidates times the number of query terms, whatever the library's size.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left
+from collections.abc import Collection, Sequence
+
+from bot.search.expansion import Expansion
+from bot.search.postings import TAG, TEXT, TITLE, Index
+
+K1, B = 1.2, 0.75
+W_TITLE, W_TAGS = 2.0, 1.0  # a title / tag or category word counts as this many body words
+TERMS_PER_WORD = 100
+# Words in half the prompts or more are left out (BM25's own idf,
+# log((N - df + 0.5) / (df + 0.5)), is not positive there): "a", "the", "with".
+MIN_IDF = math.log(3.0)  # Index.idf at df = N / 2
+SCAN = 8  # a posting array at most this many times the candidates is intersected whole
+
+
+def bm25f(
+    ix: Index, words: Sequence[Sequence[Expansion]], docs: Collection[int]
+) -> dict[int, float]:
+    """0..1 for each of ``docs``: the rarity-weighted mean over the query words
+    (each given as its expansions, best first) of their BM25F saturation."""
+    cands = set(docs)
+    ordered = sorted(cands)
+    weights = [max((e.idf for e in w), default=0.0) for w in words]
+    weights = [w if w >= MIN_IDF else 0.0 for w in weights]
+    total = sum(weights) or 1.0
+    out = dict.fromkeys(ordered, 0.0)
+    norm = {d: 1.0 - B + B * ix.text_len[d] / ix.avg_len for d in ordered}
+    known: dict[str, dict[int, float]] = {}  # term -> doc -> t (repeated words)
+    for weight, exps in zip(weights, words, strict=True):
+        if not weight:
+            continue
+        best: dict[int, float] = {}
+        for e in exps[:TERMS_PER_WORD]:
+            found = known.get(e.term)
+            if found is None:
+                found = known[e.term] = _merged_tf(ix, e.term, cands, ordered, norm)
+            for d, t in found.items():
+                v = e.sim * t / (t + K1)
+                if v > best.get(d, 0.0):
+                    best[d] = v
+        share = weight / total
+        for d, v in best.items():
+            out[d] += share * v
+    return out
+
+
+def _merged_tf(
+    ix: Index, term: str, cands: set[int], ordered: list[int], norm: dict[int, float]
+) -> dict[int, float]:
+    """doc -> ``t`` (see the module docstring) for the candidates holding ``term``."""
+    post = ix.post
+    docs = post[TEXT].get(term)
+    t = {} if docs is None else _counts(docs, ix.tf.get(term), cands, ordered)
+    for d, n in t.items():
+        t[d] = n / norm[d]
+    for d in _members(post[TITLE].get(term), cands, ordered):
+        t[d] = t.get(d, 0.0) + W_TITLE
+    for d in _members(post[TAG].get(term), cands, ordered):
+        t[d] = t.get(d, 0.0) + W_TAGS
+    return t
+
+
+def _members(docs: array[int] | None, cands: set[int], ordered: list[int]) -> Collection[int]:
+    """The candidates in the sorted array ``docs``."""
+    if docs is None:
+        return ()
+    n = len(docs)
+    if n <= SCAN * len(ordered):
+        return cands.intersection(docs)
+    out: list[int] = []
+    lo = 0
+    for d in ordered:
+        lo = bisect_left(docs, d, lo)
+        if lo == n:
+            break
+        if docs[lo] == d:
+            out.append(d)
+    return out
+
+
+def _counts(
+    docs: array[int], repeats: array[int] | None, cands: set[int], ordered: list[int]
+) -> dict[int, float]:
+    """doc -> term count, for the candidates in ``docs`` (``repeats``: the
+    ``doc << 8 | count`` of the documents where the term is repeated)."""
+    found = dict.fromkeys(_members(docs, cands, ordered), 1.0)
+    if repeats is not None and found:
+        n = len(repeats)
+        for d in found:
+            i = bisect_left(repeats, d << 8)
+            if i < n and repeats[i] >> 8 == d:
+                found[d] = repeats[i] & 0xFF
+    return found

@@ -1,0 +1,112 @@
+"""Long descriptive queries: term counts and lengths count (BM25F), on small
+hand-made libraries, and the term counts the index stores."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Prompt
+from bot.search.analysis import body_terms, decode_counts, doc_counts, encode_counts
+from bot.search.engine import SearchEngine
+
+FILLER = (
+    "studio photograph with soft light, shallow depth of field, natural colors, "
+    "high detail, sharp focus, realistic textures and gentle shadows"
+)
+
+
+def P(pid: str, title: str, prompt: str, **kw: object) -> Prompt:
+    kw.setdefault("category", "misc")
+    return Prompt(id=pid, path=f"{pid}.md", title=title, prompt=prompt, **kw)  # type: ignore[arg-type]
+
+
+def ids(engine: SearchEngine, query: str) -> list[str]:
+    return [h.prompt.id for h in engine.search(query)]
+
+
+def test_a_repeated_word_ranks_higher() -> None:
+    # Same length, same words; "once" sorts first by title and is shorter.
+    lib = [
+        P("once", "A Evening Scene", f"paper lantern by a river at dusk, boats. {FILLER}"),
+        P(
+            "thrice",
+            "B Evening Scene",
+            f"paper lantern by a river at dusk, lantern light, lantern glow. {FILLER}",
+        ),
+        *(P(f"other{i}", f"Other {i}", f"a mountain village {i}. {FILLER}") for i in range(30)),
+    ]
+    engine = SearchEngine.build(lib)
+    assert ids(engine, "paper lantern by the river")[:2] == ["thrice", "once"]
+
+
+def test_a_long_prompt_does_not_win_by_length() -> None:
+    long = " ".join(f"{FILLER}, item {i} on a shelf" for i in range(40))
+    lib = [
+        P("short", "B Still Life", "a red fox asleep in the snowy forest"),
+        # every query word, each twice, lost in 1,000 words
+        P("long", "A Still Life", f"red fox {long} snowy forest {long} red fox snowy forest"),
+        *(P(f"other{i}", f"Other {i}", f"a city street {i}. {FILLER}") for i in range(30)),
+    ]
+    engine = SearchEngine.build(lib)
+    assert ids(engine, "red fox in a snowy forest")[:2] == ["short", "long"]
+
+
+DISTRACTORS = [
+    P("d1", "Woman in a Red Dress", f"portrait of a woman in a red dress on a street. {FILLER}"),
+    P("d2", "Rainy Harbor at Night", f"boats in a harbor in the rain at night. {FILLER}"),
+    P("d3", "Woman Walking a Dog", f"a woman walking her dog in the park. {FILLER}"),
+    P("d4", "Red Raincoat Fashion", f"fashion shoot, model wearing a red coat. {FILLER}"),
+    P("d5", "Corgi Portrait", f"a corgi sitting on a sofa, studio portrait. {FILLER}"),
+    # most of the words, in the title: what a title-first ranking puts first
+    P("d6", "Woman with Corgi in Red Raincoat", f"a woman and her corgi in a park. {FILLER}"),
+    *(P(f"x{i}", f"Mountain View {i}", f"snowy peaks at sunrise {i}. {FILLER}") for i in range(8)),
+]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "woman in a red raincoat walking her corgi by the harbor",
+        "a corgi on a leash next to a woman wearing a red raincoat in the rain",
+    ],
+)
+def test_a_description_finds_its_target_among_distractors(query: str) -> None:
+    target = P(
+        "target",
+        "Seaside Stroll",
+        "a woman in a red raincoat walks her corgi on a leash along the harbor, rain, "
+        "puddles, fishing boats, overcast sky",
+    )
+    engine = SearchEngine.build([*DISTRACTORS, target])
+    assert ids(engine, query)[0] == "target"
+
+
+def test_short_queries_keep_typos_and_prefixes() -> None:
+    engine = SearchEngine.build([*DISTRACTORS, P("t", "Seaside Stroll", "a walk by the sea")])
+    assert ids(engine, "seasde strol")[0] == "t"
+    assert ids(engine, "seaside str")[0] == "t"
+
+
+def test_term_counts_round_trip() -> None:
+    text = "Red fox, red FOX; a red fox in snow " + "la " * 300 + "北京北京"
+    counts = doc_counts(text)
+    assert counts["red"] == 3 and counts["fox"] == 3 and counts["la"] == 300
+    assert counts["北京"] == 2 and counts["京北"] == 1
+    terms, repeated = decode_counts(encode_counts(counts))
+    assert sorted(terms) == sorted(counts)
+    assert dict(zip(terms, repeated, strict=False)) == {
+        t: min(n, 255) for t, n in counts.items() if n > 1
+    }
+    assert all(counts[t] == 1 for t in terms[len(repeated) :])
+    assert decode_counts(encode_counts({})) == ([], b"")
+    assert decode_counts(encode_counts({"a": 1, "b": 1})) == (["a", "b"], b"")
+
+
+def test_stored_counts_build_the_same_engine() -> None:
+    lib = [*DISTRACTORS, P("t", "Seaside Stroll", "red red red raincoat, corgi corgi")]
+    stored = SearchEngine.build(lib, [body_terms(p) for p in lib])
+    computed = SearchEngine.build(lib)
+    for query in ("woman in a red raincoat walking her corgi", "red coat", "corgi"):
+        assert [(h.prompt.id, h.score) for h in stored.search(query)] == [
+            (h.prompt.id, h.score) for h in computed.search(query)
+        ]
