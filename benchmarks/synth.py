@@ -15,7 +15,7 @@ import argparse
 import json
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -72,10 +72,14 @@ def _text(rng: random.Random, base: str, other: str) -> str:
 
 def synth_prompts(base: Sequence[Prompt], n: int = 100_000, seed: int = 1) -> list[Prompt]:
     """``n`` synthetic prompts derived from ``base`` (which must not be empty)."""
+    return list(iter_synth(base, n, seed))
+
+
+def iter_synth(base: Sequence[Prompt], n: int, seed: int = 1) -> Iterator[Prompt]:
+    """``synth_prompts``, one at a time (a million do not fit in memory at once)."""
     rng = random.Random(seed)
     pool = [p for p in base if "/example-" not in p.path]
     all_tags = sorted({t for p in pool for t in p.tags}) or ["misc"]
-    out: list[Prompt] = []
     for i in range(n):
         p = pool[i % len(pool)]
         other = pool[rng.randrange(len(pool))]
@@ -84,18 +88,15 @@ def synth_prompts(base: Sequence[Prompt], n: int = 100_000, seed: int = 1) -> li
         if rng.random() < 0.5:
             tags.append(rng.choice(all_tags))
         path = f"synth/{p.category}/{i:06d}-{_slug(title)}.md"
-        out.append(
-            replace(
-                p,
-                id=path[:-3],
-                path=path,
-                title=title,
-                tags=tuple(dict.fromkeys(tags)),
-                prompt=_text(rng, p.prompt, other.prompt),
-                source_url=f"https://x.com/synth/status/{9_000_000_000 + i}",
-            )
+        yield replace(
+            p,
+            id=path[:-3],
+            path=path,
+            title=title,
+            tags=tuple(dict.fromkeys(tags)),
+            prompt=_text(rng, p.prompt, other.prompt),
+            source_url=f"https://x.com/synth/status/{9_000_000_000 + i}",
         )
-    return out
 
 
 def _yaml(value: str) -> str:

@@ -175,8 +175,7 @@ class Catalog:
         summary = await self.index.refresh(self.settings.require_library())
         changed = summary.added or summary.updated or summary.removed
         if changed or self.snapshot is None:
-            prompts, terms = await self.index.prompts_and_terms()
-            self.snapshot = await asyncio.to_thread(Snapshot.build, prompts, terms)
+            self.snapshot = await self._load()
         self.summary, self.reloaded_at = summary, datetime.now(UTC)
         self._indexed_commit = commit
         log.info("library %s: %s", self.settings.library, summary.line())
@@ -184,6 +183,17 @@ class Catalog:
             if problem.severity == "error":
                 log.warning("%s", problem.line())
         return summary
+
+    async def _load(self) -> Snapshot:
+        """The snapshot of the index as it is now: read from the index (its search
+        parts stored there, prompts read on demand), or built in memory for an
+        index that is not a file."""
+        if str(self.settings.db) == ":memory:":
+            prompts, terms = await self.index.prompts_and_terms()
+            return await asyncio.to_thread(Snapshot.build, prompts, terms)
+        from bot.stored_snapshot import load_snapshot
+
+        return await asyncio.to_thread(load_snapshot, self.settings.db)
 
     async def watch(self, *, debounce_ms: int = 500) -> None:
         """Reload whenever the library folder changes, until cancelled."""

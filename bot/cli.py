@@ -128,8 +128,12 @@ async def _opened_index(
 
 
 async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.stored_snapshot import ensure_stored
+
     async with _opened_index(settings, progress=True) as (_, summary):
         pass
+    if str(settings.db) != ":memory:":
+        ensure_stored(settings.db)  # the search index too: the next start only reads it
     print(summary.line())
     return 0
 
@@ -137,10 +141,13 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 async def _snapshot(settings: Settings) -> Snapshot:
     """The library as the bot would serve it (the one read model), from the refreshed index."""
     from bot.catalog import Snapshot
+    from bot.stored_snapshot import load_snapshot
 
     async with _opened_index(settings) as (index, _):
-        prompts, terms = await index.prompts_and_terms()
-    return Snapshot.build(prompts, terms)
+        if str(settings.db) == ":memory:":  # nothing stored: built in memory
+            prompts, terms = await index.prompts_and_terms()
+            return Snapshot.build(prompts, terms)
+    return load_snapshot(settings.db)
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

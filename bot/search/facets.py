@@ -14,6 +14,7 @@ import random as _random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from bot.models import Prompt
 from bot.search.analysis import key
@@ -48,12 +49,16 @@ class Facets:
 
         category_docs = {k: in_title_order(v) for k, v in ix.by_category.items()}
         tag_docs = {k: in_title_order(v) for k, v in ix.by_tag.items()}
-        tags_by_category: dict[str, tuple[Named, ...]] = {}
-        for ckey, docs in category_docs.items():
-            counts: Counter[str] = Counter()
+        # From the tag lists (a document is in a tag's list once), not from the
+        # prompts: a snapshot loaded from the index reads prompts only on demand.
+        category_of: dict[int, str] = {}
+        for ckey, docs in ix.by_category.items():
+            category_of.update(dict.fromkeys(docs, ckey))
+        counts: dict[str, Counter[str]] = {ckey: Counter() for ckey in category_docs}
+        for gkey, docs in ix.by_tag.items():
             for doc in docs:
-                counts.update({key(t) for t in ix.prompts[doc].tags})
-            tags_by_category[ckey] = _ranked(counts, ix.tag_names)
+                counts[category_of[doc]][gkey] += 1
+        tags_by_category = {ckey: _ranked(found, ix.tag_names) for ckey, found in counts.items()}
         return cls(
             categories=_ranked({k: len(v) for k, v in category_docs.items()}, ix.category_names),
             tags=_ranked({k: len(v) for k, v in tag_docs.items()}, ix.tag_names),
@@ -81,9 +86,10 @@ class Facets:
         return _containing(self.tags, query, limit)
 
     # -- members ----------------------------------------------------------
-    def prompts_in(self, category: str) -> tuple[Prompt, ...]:
-        """The category's prompts in title order."""
-        return tuple(self._prompts[d] for d in self._category_docs.get(key(category), ()))
+    def prompts_in(self, category: str) -> Sequence[Prompt]:
+        """The category's prompts in title order (read as they are indexed: a
+        pager reads one page of a category of thousands)."""
+        return _Members(self._category_docs.get(key(category), ()), self._prompts)
 
     def tags_in(self, category: str) -> tuple[Named, ...]:
         """The tags used in ``category``, with their counts there."""
@@ -112,6 +118,23 @@ class Facets:
         if docs is None:
             return self._prompts[pick(len(self._prompts))] if self._prompts else None
         return self._prompts[docs[pick(len(docs))]] if docs else None
+
+
+class _Members(Sequence[Prompt]):
+    def __init__(self, docs: tuple[int, ...], prompts: Sequence[Prompt]) -> None:
+        self._docs, self._prompts = docs, prompts
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    @overload
+    def __getitem__(self, i: int) -> Prompt: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Prompt]: ...
+    def __getitem__(self, i: int | slice) -> Prompt | list[Prompt]:
+        if isinstance(i, slice):
+            return [self._prompts[d] for d in self._docs[i]]
+        return self._prompts[self._docs[i]]
 
 
 def _containing(items: Sequence[Named], query: str, limit: int) -> list[Named]:

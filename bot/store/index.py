@@ -9,9 +9,11 @@ loading them back (for the search engine) costs no parsing at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiosqlite
@@ -20,41 +22,31 @@ from bot.config import ConfigError
 from bot.library.scan import LibraryFile, scan
 from bot.models import Problem, Prompt
 from bot.store.guard import Claim, claim_database, is_corruption
-from bot.store.parsing import Derive, Parsed, Progress, parse_many, parser_version
+from bot.store.parsing import Derive, Parsed, Progress, PromptRow, parse_stream, parser_version
 from bot.store.schema import (
     INDEX_APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,
     problem_row,
     prompt_from_json,
-    prompt_to_json,
 )
+from bot.store.summary import RefreshSummary
 
 log = logging.getLogger(__name__)
 
 
 _CANNOT_WRITE = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")
+WRITE_BATCH = 1000  # parsed files written per round of statements
+
+
+def _take(pairs: Iterator[tuple[LibraryFile, Parsed | None]], n: int) -> list:
+    """The next ``n`` parse results (fewer at the end), in a worker thread: waiting
+    for the parse pool must not block the event loop."""
+    return list(itertools.islice(pairs, n))
 
 
 class _NewerSchema(Exception):
     """Our index, from a newer promptbot: rebuilt, like a corrupt one."""
-
-
-@dataclass
-class RefreshSummary:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    problem_files: int = 0
-    errors: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    def line(self) -> str:
-        return (
-            f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.problem_files} files with problems"
-        )
 
 
 class Index:
@@ -200,12 +192,8 @@ class Index:
     async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
         files, scan_problems = await asyncio.to_thread(scan, library)
         reparse_all = await self.get_meta("parser_version") != self.parser_version
-        known = {
-            row[0]: (row[1], row[2], row[3], row[4])
-            async for row in await self.db.execute(
-                "SELECT path, size, mtime_ns, digest, prompt_id FROM files"
-            )
-        }
+        cursor = await self.db.execute("SELECT path, size, mtime_ns, digest, prompt_id FROM files")
+        known = {row[0]: row[1:] for row in await cursor.fetchall()}  # one hop, not one a row
         summary = RefreshSummary()
         jobs: list[tuple[LibraryFile, str | None]] = []
         for file in files:
@@ -214,14 +202,61 @@ class Index:
                 summary.unchanged += 1
             else:
                 jobs.append((file, None if reparse_all or old is None else old[2]))
-        parsed = await asyncio.to_thread(parse_many, jobs, progress, self.derive) if jobs else []
         present = {file.path for file in files}
         gone = [path for path in known if path not in present]
+        # One transaction (a reader sees the old index or the new one, never a
+        # mix), written in bounded batches as the parse workers deliver.
+        stream = parse_stream(jobs, progress, self.derive)
+        pairs = zip((file for file, _ in jobs), stream, strict=True)
+        try:
+            await self._forget([(path, known[path][3]) for path in gone])
+            while batch := await asyncio.to_thread(_take, pairs, WRITE_BATCH):
+                await self._write(batch, known, summary)
+            await self.db.execute("DELETE FROM problems WHERE origin = 'scan'")
+            await self.db.executemany(
+                "INSERT INTO problems VALUES (?, ?, ?, ?)",
+                [problem_row(p, "scan") for p in scan_problems],
+            )
+            if gone or summary.added or summary.updated:  # a new generation of prompts
+                await self.db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                )
+            await self.set_meta("parser_version", self.parser_version)  # commits
+        except BaseException:
+            await asyncio.to_thread(stream.close)  # stops the parse workers
+            with contextlib.suppress(sqlite3.Error):
+                await self.db.rollback()
+            raise
+        summary.removed = len(gone)
+        summary.problems = await self.problems()
+        summary.problem_files = len({p.path for p in summary.problems})
+        summary.errors = sum(p.severity == "error" for p in summary.problems)
+        return summary
 
+    async def _forget(self, forget: list[tuple[str, str | None]]) -> None:
+        """Delete the rows of these (path, prompt id) files."""
+        paths = [(path,) for path, _ in forget]
+        await self.db.executemany("DELETE FROM files WHERE path = ?", paths)
+        await self.db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
+        await self.db.executemany(
+            "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
+        )
+
+    async def _write(
+        self,
+        batch: list[tuple[LibraryFile, Parsed | None]],
+        known: dict[str, tuple[int, int, str, str | None]],
+        summary: RefreshSummary,
+    ) -> None:
+        """One batch of parse results, as batched statements (a round trip per
+        statement kind, not per file), inside the refresh's transaction."""
         touched: list[tuple[int, int, str]] = []
-        forget: list[tuple[str, str | None]] = [(path, known[path][3]) for path in gone]
-        stored: list[Parsed] = []
-        for (file, _), item in zip(jobs, parsed, strict=True):
+        forget: list[tuple[str, str | None]] = []
+        files: list[tuple[str, int, int, str, str | None]] = []
+        problems: list[tuple[str, str, str, str]] = []
+        prompts: list[PromptRow] = []
+        for file, item in batch:
             if item is None:  # same bytes, new mtime
                 summary.unchanged += 1
                 touched.append((file.size, file.mtime_ns, file.path))
@@ -232,54 +267,19 @@ class Index:
             else:
                 summary.updated += 1
                 forget.append((file.path, old[3]))
-            stored.append(item)
-        await self._write(forget, touched, stored, scan_problems)
-        summary.removed = len(gone)
-        summary.problems = await self.problems()
-        summary.problem_files = len({p.path for p in summary.problems})
-        summary.errors = sum(p.severity == "error" for p in summary.problems)
-        return summary
-
-    async def _write(
-        self,
-        forget: list[tuple[str, str | None]],
-        touched: list[tuple[int, int, str]],
-        stored: list[Parsed],
-        scan_problems: list[Problem],
-    ) -> None:
-        """One transaction of batched statements (a round trip per statement kind,
-        not per file: that is what makes a cold build of 100,000 files affordable)."""
-        db = self.db
-        paths = [(path,) for path, _ in forget]
-        await db.executemany("DELETE FROM files WHERE path = ?", paths)
-        await db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
-        await db.executemany(
-            "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
-        )
-        await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
-        files: list[tuple[str, int, int, str, str | None]] = []
-        problems: list[tuple[str, str, str, str]] = []
-        prompts: list[tuple[str, str, str, str]] = []
-        for item in stored:
-            prompt, file = item.prompt, item.file
-            files.append(
-                (file.path, file.size, file.mtime_ns, item.digest, prompt.id if prompt else None)
-            )
+            row = item.row
+            files.append((file.path, file.size, file.mtime_ns, item.digest, row and row[0]))
             problems.extend(problem_row(p, "file") for p in item.problems)
-            if prompt is None:
-                continue
-            prompts.append((prompt.id, prompt.path, prompt_to_json(prompt), item.body_terms))
+            if row is not None:
+                prompts.append(row)
+        db = self.db
+        await self._forget(forget)
+        await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
         await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
         await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         await db.executemany(
             "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", prompts
         )
-        await db.execute("DELETE FROM problems WHERE origin = 'scan'")
-        await db.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?)",
-            [problem_row(p, "scan") for p in scan_problems],
-        )
-        await self.set_meta("parser_version", self.parser_version)  # commits
 
     async def problems(self) -> list[Problem]:
         cursor = await self.db.execute(

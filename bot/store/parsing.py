@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.library import parse
 from bot.library.scan import LibraryFile, read_capped
 from bot.models import Problem, Prompt
+from bot.store.schema import prompt_to_json
 
 Progress = Callable[[int, int], None]
 Derive = Callable[[Prompt], str]  # a top-level function: it crosses to worker processes
@@ -52,13 +53,18 @@ def parser_version(derive_module: str | None = None) -> str:
     return digest.hexdigest()
 
 
+PromptRow = tuple[str, str, str, str]  # id, path, JSON of the Prompt, derived text
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
+    """One parsed file as the index stores it: the prompt already serialised
+    (in the worker), so that the parent only writes rows."""
+
     file: LibraryFile
     digest: str
-    prompt: Prompt | None
+    row: PromptRow | None
     problems: tuple[Problem, ...]
-    body_terms: str = ""
 
 
 def _read_and_parse(
@@ -74,8 +80,47 @@ def _read_and_parse(
     if digest == known_digest:
         return None
     result = parse.parse_document(data, file.path)
-    terms = derive(result.prompt) if derive is not None and result.prompt is not None else ""
-    return Parsed(file, digest, result.prompt, result.problems, terms)
+    prompt = result.prompt
+    if prompt is None:
+        return Parsed(file, digest, None, result.problems)
+    terms = derive(prompt) if derive is not None else ""
+    return Parsed(
+        file, digest, (prompt.id, prompt.path, prompt_to_json(prompt), terms), result.problems
+    )
+
+
+def parse_stream(
+    jobs: Sequence[tuple[LibraryFile, str | None]],
+    progress: Progress | None,
+    derive: Derive | None = None,
+) -> Generator[Parsed | None, None, None]:
+    """The results of ``jobs`` in order, as they come: the caller writes them in
+    batches, so a cold build of 100,000 files never holds them all at once."""
+    total = len(jobs)
+    if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        pool = ProcessPoolExecutor()
+        try:
+            files, digests = zip(*jobs, strict=True)
+            results: Iterable[Parsed | None] = pool.map(
+                _read_and_parse, files, digests, itertools.repeat(derive), chunksize=128
+            )
+            yield from _counted(results, total, progress)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        lazy = (_read_and_parse(file, digest, derive) for file, digest in jobs)
+        yield from _counted(lazy, total, progress)
+
+
+def _counted(
+    results: Iterable[Parsed | None], total: int, progress: Progress | None
+) -> Iterator[Parsed | None]:
+    for done, item in enumerate(results, 1):
+        yield item
+        if progress and done % 500 == 0:
+            progress(done, total)
+    if progress:
+        progress(total, total)
 
 
 def parse_many(
@@ -83,24 +128,4 @@ def parse_many(
     progress: Progress | None,
     derive: Derive | None = None,
 ) -> list[Parsed | None]:
-    total = len(jobs)
-    if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            files, digests = zip(*jobs, strict=True)
-            results = pool.map(
-                _read_and_parse, files, digests, itertools.repeat(derive), chunksize=128
-            )
-            out: list[Parsed | None] = []
-            for done, item in enumerate(results, 1):
-                out.append(item)
-                if progress and done % 500 == 0:
-                    progress(done, total)
-    else:
-        out = []
-        for done, (file, digest) in enumerate(jobs, 1):
-            out.append(_read_and_parse(file, digest, derive))
-            if progress and done % 500 == 0:
-                progress(done, total)
-    if progress:
-        progress(total, total)
-    return out
+    return list(parse_stream(jobs, progress, derive))

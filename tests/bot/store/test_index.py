@@ -219,3 +219,35 @@ async def test_an_index_with_the_old_slot_tables_is_migrated(library: Path, tmp_
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert "prompt_slots" not in tables and "prompt_tags" not in tables
     assert not {"rnd", "category", "category_key"} & columns
+
+
+async def test_a_reader_never_sees_a_half_written_refresh(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh is written in batches, as the parser delivers, but in one
+    transaction: a reader in the middle of it still sees the old generation whole,
+    and the new one whole once it commits."""
+    import bot.store.index as index_module
+
+    db = tmp_path / "i.sqlite3"
+    await refresh(db, library)
+    for n in range(5):
+        write(library, f"more/extra-{n}.md", doc(f"Extra {n}", category="more"))
+    (library / "3d" / "chibi.md").unlink()
+    monkeypatch.setattr(index_module, "WRITE_BATCH", 2)
+    seen: list[tuple[int, int]] = []
+    take = index_module._take
+
+    def take_and_look(pairs, n):  # runs between batches, while the writer's transaction is open
+        with sqlite3.connect(db) as reader:
+            counts = "SELECT (SELECT count(*) FROM prompts), (SELECT count(*) FROM files)"
+            seen.append(reader.execute(counts).fetchone())
+        return take(pairs, n)
+
+    monkeypatch.setattr(index_module, "_take", take_and_look)
+    summary = await refresh(db, library)
+    assert (summary.added, summary.removed) == (5, 1)
+    assert len(seen) == 4  # three batches of at most two, and the empty one that ends it
+    assert set(seen) == {(3, 3)}  # the old generation, whole, every time
+    with sqlite3.connect(db) as reader:
+        assert reader.execute("SELECT count(*) FROM prompts").fetchone() == (7,)

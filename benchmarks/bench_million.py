@@ -1,0 +1,134 @@
+"""A million prompts, generated straight into the SQLite index (no files):
+how long writing the index takes, then building and storing the search index
+(``promptbot index`` does it, in a child process), loading the snapshot from
+the index (what the bot does at start), its memory, and search / autocomplete
+latency, until something breaks.
+
+    python -m benchmarks.bench_million [--n 1000000] [--max-gib 12] [--db PATH]
+
+The process caps its address space at ``--max-gib`` (``RLIMIT_AS``, inherited by
+the child that builds) so a build that does not fit fails with ``MemoryError``
+and is reported as what broke first, instead of pushing a shared machine into
+swap or the OOM killer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import resource
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Iterable
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import Pool
+from pathlib import Path
+
+from benchmarks._load import corpus_root, load_corpus
+from benchmarks.bench_search import current_rss_mb, keystrokes, pct, rss_mb, timed
+from benchmarks.eval_search import load_queries
+from benchmarks.synth import iter_synth
+from bot.models import Prompt
+from bot.search.analysis import body_terms
+from bot.store.schema import prompt_to_json
+
+BATCH = 5000
+
+
+def _row(prompt: Prompt) -> tuple[str, str, str, str]:
+    return (prompt.id, prompt.path, prompt_to_json(prompt), body_terms(prompt))
+
+
+async def _create(db: Path) -> None:
+    """An empty index, made by the real ``Index`` (schema, marks, parser version)."""
+    from bot.store.index import Index
+
+    async with Index(db, derive=body_terms) as index:
+        await index.set_meta("parser_version", index.parser_version)
+
+
+def generate(db: Path, base: list[Prompt], n: int) -> float:
+    """Write ``n`` synthetic prompts into the index at ``db``; seconds taken."""
+    asyncio.run(_create(db))
+    start = time.perf_counter()
+    with sqlite3.connect(db) as conn, Pool(os.cpu_count() or 1) as pool:
+        rows: Iterable[tuple[str, str, str, str]] = pool.imap(
+            _row, iter_synth(base, n), chunksize=256
+        )
+        done = 0
+        while batch := list(itertools.islice(rows, BATCH)):
+            conn.executemany(
+                "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", batch
+            )
+            done += len(batch)
+            if done % 100_000 == 0:
+                print(f"  {done:,} rows, {time.perf_counter() - start:.0f} s", flush=True)
+    return time.perf_counter() - start
+
+
+def serve(db: Path) -> None:
+    """What ``promptbot index`` then the bot do: build and store the search index
+    (in a child process), load the snapshot from the index, answer queries."""
+    from bot.stored_snapshot import ensure_stored, load_snapshot
+
+    step = "building the search index (child process)"
+    start = time.perf_counter()
+    try:
+        ensure_stored(db)
+        built = time.perf_counter() - start
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"search index built and stored: {built:.1f} s, child peak RSS {child:.0f} MiB")
+        step = "loading the snapshot from the index"
+        before = current_rss_mb()
+        start = time.perf_counter()
+        snapshot = load_snapshot(db)
+        loaded = time.perf_counter() - start
+        print(
+            f"snapshot loaded: {loaded:.1f} s, RSS {current_rss_mb():.0f} MiB "
+            f"(+{current_rss_mb() - before:.0f}), {len(snapshot):,} prompts"
+        )
+    except (MemoryError, BrokenProcessPool) as err:
+        print(
+            f"BROKE: {type(err).__name__} while {step} after "
+            f"{time.perf_counter() - start:.1f} s (peak RSS {rss_mb():.0f} MiB)"
+        )
+        return
+    queries = [q["query"] for q in load_queries()]
+    s = timed(lambda q: snapshot.search(q, limit=10), queries, 1)
+    a = timed(lambda q: snapshot.autocomplete(q), keystrokes(queries), 1)
+    print(
+        f"search p50 {statistics.median(s):.1f} ms, p95 {pct(s, 0.95):.1f} ms, "
+        f"max {max(s):.0f} ms ({len(s)} queries)"
+    )
+    print(
+        f"autocomplete p50 {statistics.median(a):.1f} ms, p95 {pct(a, 0.95):.1f} ms "
+        f"({len(a)} keystrokes)"
+    )
+    print(f"RSS {current_rss_mb():.0f} MiB, peak {rss_mb():.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--max-gib", type=float, default=12.0)
+    parser.add_argument("--db", type=Path, help="keep (or reuse) the index here")
+    parser.add_argument("--corpus")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="promptbot-million-") as tmp:
+        db = args.db or Path(tmp) / "index.sqlite3"
+        print(f"{args.n:,} prompts, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+        if not db.exists():
+            seconds = generate(db, load_corpus(corpus_root(args.corpus)), args.n)
+            size = db.stat().st_size / 2**20
+            print(f"index written: {seconds:.1f} s, {size:.0f} MiB on disk", flush=True)
+        limit = int(args.max_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        serve(db)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""What a refresh of the index did, for the log line, the CLI and ``/library``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.models import Problem
+
+
+@dataclass
+class RefreshSummary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    problem_files: int = 0
+    errors: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {self.problem_files} files with problems"
+        )

@@ -1,0 +1,90 @@
+"""Snapshots read from the index instead of built at every start.
+
+The search index of a generation of prompts is built once (in a child process
+for a big library: building it takes ~1 GB at 100,000 prompts, which a child
+gives back when it exits), stored in the SQLite index as bytes
+(:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
+process then starts by reading it (~1-2 s at 100,000).  A snapshot reads the
+prompts themselves on demand through a
+:class:`~bot.store.reader.GenerationReader`: one read transaction, opened
+before the parts are read, so the parts, the ids and every prompt the snapshot
+ever reads come from one generation, whatever refreshes commit meanwhile.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.search import SearchEngine, pack
+from bot.search.postings import Index as SearchIndex
+from bot.store.parsing import parser_version
+from bot.store.reader import GenerationReader, save_derived
+
+if TYPE_CHECKING:
+    from bot.catalog import Snapshot
+
+IN_PROCESS_BELOW = 5000  # prompts: smaller indexes are built in this process
+
+
+def _key(generation: str) -> str:
+    """Which generation the stored parts are of, and which code made them (a new
+    promptbot's search index is built again)."""
+    return f"{generation}:{parser_version(pack.__name__)}"
+
+
+def build_and_store(db: Path) -> int:
+    """Build the search index of the index's current generation and store it;
+    the number of prompts.  Run in a child process for big libraries."""
+    with GenerationReader(db) as reader:
+        generation = reader.meta("generation") or "0"
+        prompts, terms = reader.rows()
+    parts = pack.dump(SearchIndex(prompts, terms))
+    save_derived(db, _key(generation), generation, parts)
+    return len(prompts)
+
+
+def open_stored(db: Path) -> Snapshot | None:
+    """The snapshot of the index's current generation, when its parts are stored."""
+    from bot.catalog import Snapshot
+
+    reader = GenerationReader(db)  # lives as long as the snapshot's prompts need it
+    try:
+        if reader.meta("derived_key") != _key(reader.meta("generation") or "0"):
+            reader.close()
+            return None
+        index = pack.load(reader.derived_names(), reader.derived, reader.get)
+        return Snapshot(engine=SearchEngine(index))
+    except BaseException:
+        reader.close()
+        raise
+
+
+def ensure_stored(db: Path) -> None:
+    """Build and store the current generation's parts when they are missing or
+    stale (``promptbot index`` does, so that the next start only reads)."""
+    with GenerationReader(db) as reader:
+        if reader.meta("derived_key") == _key(reader.meta("generation") or "0"):
+            return
+        count = reader.count
+    if count < IN_PROCESS_BELOW:
+        build_and_store(db)
+        return
+    spawn = multiprocessing.get_context("spawn")  # no fork of a threaded process
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        pool.submit(build_and_store, db).result()
+
+
+def load_snapshot(db: Path) -> Snapshot:
+    """The current generation's snapshot, building and storing its parts first
+    when they are missing or stale.  Blocking: call it in a thread."""
+    snapshot = open_stored(db)
+    if snapshot is None:
+        ensure_stored(db)
+        snapshot = open_stored(db)
+    while snapshot is None:  # a refresh committed meanwhile: that generation, then
+        build_and_store(db)
+        snapshot = open_stored(db)
+    return snapshot

@@ -1,0 +1,59 @@
+"""The search index stored as bytes answers exactly as the one it was dumped from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.library.scan import load_library
+from bot.search import SearchEngine, pack
+from bot.search.postings import Index
+
+
+@pytest.fixture(scope="module")
+def corpus_prompts(corpus_dir: Path) -> list:
+    prompts, _ = load_library(corpus_dir)
+    return prompts
+
+
+def test_a_loaded_index_answers_as_the_built_one(corpus_prompts: list) -> None:
+    built = Index(corpus_prompts)
+    parts = pack.dump(built)
+    reads: list[str] = []
+    by_id = {p.id: p for p in corpus_prompts}
+
+    def get(prompt_id: str):
+        reads.append(prompt_id)
+        return by_id.get(prompt_id)
+
+    loaded = pack.load(sorted(parts), parts.__getitem__, get)
+    assert not reads  # loading reads no prompt
+    old, new = SearchEngine(built), SearchEngine(loaded)
+    assert not reads  # nor does building the facets
+    for query in ("neon rain", "portrait of a woman", "chibi", "ghibli styel", "json", "猫"):
+        assert [(h.prompt.id, h.score) for h in new.search(query)] == [
+            (h.prompt.id, h.score) for h in old.search(query)
+        ]
+        prefix = query[:4]
+        assert [h.prompt.id for h in new.autocomplete(prefix)] == [
+            h.prompt.id for h in old.autocomplete(prefix)
+        ]
+    assert 0 < len(reads) <= 6 * (10 + 25)  # only the hits were read
+    some = corpus_prompts[123].id
+    assert [h.prompt.id for h in new.similar(some)] == [h.prompt.id for h in old.similar(some)]
+    assert new.get(some) == old.get(some)
+    assert new.facets.categories == old.facets.categories
+    assert new.facets.tags == old.facets.tags
+    name = old.facets.categories[0][0]
+    assert new.facets.tags_in(name) == old.facets.tags_in(name)
+    assert [p.id for p in new.facets.prompts_in(name)[:5]] == [
+        p.id for p in old.facets.prompts_in(name)[:5]
+    ]
+    assert len(new) == len(old) == len(corpus_prompts)
+
+
+def test_an_empty_index_round_trips() -> None:
+    parts = pack.dump(Index([]))
+    engine = SearchEngine(pack.load(list(parts), parts.__getitem__, lambda _: None))
+    assert len(engine) == 0 and engine.search("anything") == []
