@@ -275,8 +275,8 @@ class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
 
 async def _serve(settings: Settings, token: str) -> None:
     async with (
+        open_state(settings) as state,  # member data first: a bad store fails at once
         Catalog(settings) as catalog,
-        open_state(settings) as state,
         PromptBot.create(settings, catalog, state) as bot,
     ):
         loop = asyncio.get_running_loop()
@@ -288,8 +288,8 @@ async def _serve(settings: Settings, token: str) -> None:
 
 async def _sync(settings: Settings, token: str) -> None:
     async with (
+        open_state(settings) as state,  # member data first: a bad store fails at once
         Catalog(settings) as catalog,
-        open_state(settings) as state,
         PromptBot(settings, catalog, state, watch=False) as bot,
     ):
         await bot.login(token)

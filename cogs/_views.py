@@ -5,6 +5,7 @@ through the one :func:`cogs._report.report` path."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -84,6 +85,51 @@ class OwnedView(discord.ui.View):
                 await self.message.edit(view=self)
             except discord.HTTPException:
                 log.debug("could not disable the controls of an expired view")
+
+
+Turn = Callable[[discord.Interaction, int], Awaitable[None]]
+
+
+class PageControls:
+    """The paginators' first row, one source for ``/tags`` and ``/favorites``:
+    ‹ Page x of y › (with ``ends``, also ≪ and ≫).  A click calls ``turn``
+    with the page wanted; ``update`` sets the label and what can be clicked."""
+
+    def __init__(self, turn: Turn, *, ends: bool) -> None:
+        self.page, self.pages = 0, 1
+
+        def button(label: str, target: Callable[[], int]) -> discord.ui.Button[Any]:
+            made: discord.ui.Button[Any] = discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, row=0
+            )
+
+            async def clicked(interaction: discord.Interaction) -> None:
+                await turn(interaction, target())
+
+            made.callback = clicked  # type: ignore[method-assign]
+            return made
+
+        self.first = button("≪", lambda: 0) if ends else None
+        self.previous = button("‹", lambda: self.page - 1)
+        self.position = button("Page 1 of 1", lambda: self.page)
+        self.position.disabled = True  # a label, never enabled
+        self.next = button("›", lambda: self.page + 1)
+        self.last = button("≫", lambda: self.pages - 1) if ends else None
+
+    @property
+    def buttons(self) -> list[discord.ui.Button[Any]]:
+        row = (self.first, self.previous, self.position, self.next, self.last)
+        return [b for b in row if b is not None]
+
+    def update(self, page: int, pages: int) -> None:
+        self.page, self.pages = page, pages
+        for back in (self.first, self.previous):
+            if back is not None:
+                back.disabled = page == 0
+        for forward in (self.next, self.last):
+            if forward is not None:
+                forward.disabled = page >= pages - 1
+        self.position.label = f"Page {page + 1} of {pages}"
 
 
 def known_category(snapshot: Snapshot, name: str) -> str:

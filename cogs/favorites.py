@@ -18,25 +18,23 @@ from bot.render.members import (
     FAVORITES_PAGE,
     GONE_NOTE,
     Listed,
+    favorites_pages,
     favorites_reply,
     option_label,
-    page_count,
     saved_note,
 )
 from bot.render.message import SAVE_TEMPLATE, save_button
 from bot.state import Favorite
-from cogs._buttons import PromptButton
+from cogs._buttons import DynamicButton, PromptButton
 from cogs._report import UserFacingError
 from cogs._send import edit_kwargs, send
-from cogs._views import GONE, OwnedView, show_card
+from cogs._views import GONE, OwnedView, PageControls, show_card
 
 if TYPE_CHECKING:
     from bot.app import PromptBot
 
 
-class SaveButton(
-    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=SAVE_TEMPLATE
-):
+class SaveButton(PromptButton, DynamicButton, template=SAVE_TEMPLATE):
     """Toggles the prompt in the clicking member's favourites and tells them,
     ephemerally; the card itself is not edited (a public one is everyone's)."""
 
@@ -71,6 +69,7 @@ class FavoritesView(OwnedView):
         )
         self.opener.callback = self.open_card  # type: ignore[method-assign]
         self.remover.callback = self.remove  # type: ignore[method-assign]
+        self.controls = PageControls(self.turn, ends=False)
 
     def listed(self, favorite: Favorite) -> Listed:
         prompt = self.bot.catalog.current.get(favorite.prompt_id)
@@ -80,7 +79,7 @@ class FavoritesView(OwnedView):
         """Read the current page (clamped to the pages there are now)."""
         state, member = self.bot.state, self.owner_id
         self.total = await state.count_favorites(member)
-        self.page = min(max(self.page, 0), page_count(self.total) - 1)
+        self.page = min(max(self.page, 0), favorites_pages(self.total) - 1)
         favorites = await state.list_favorites(
             member, offset=self.page * FAVORITES_PAGE, limit=FAVORITES_PAGE
         )
@@ -103,10 +102,8 @@ class FavoritesView(OwnedView):
                 for o in options
             ],
         )
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= page_count(self.total) - 1
-        self.position.label = f"Page {self.page + 1} of {page_count(self.total)}"
-        for item in (self.previous, self.position, self.next, self.opener, self.remover):
+        self.controls.update(self.page, favorites_pages(self.total))
+        for item in (*self.controls.buttons, self.opener, self.remover):
             self.add_item(item)
 
     def reply(self) -> Any:
@@ -116,20 +113,6 @@ class FavoritesView(OwnedView):
         self.page = page
         await self.load()
         await interaction.response.edit_message(**edit_kwargs(self.reply(), self))
-
-    @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary, row=0)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, self.page - 1)
-
-    @discord.ui.button(
-        label="Page 1 of 1", style=discord.ButtonStyle.secondary, disabled=True, row=0
-    )
-    async def position(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await interaction.response.defer()  # a label, never enabled
-
-    @discord.ui.button(label="›", style=discord.ButtonStyle.secondary, row=0)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, self.page + 1)
 
     def chosen(self, select: discord.ui.Select[FavoritesView]) -> Listed:
         index = int(select.values[0])

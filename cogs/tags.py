@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -12,7 +12,7 @@ from bot.render.format import list_description, list_line
 from bot.render.lists import PAGE_SIZE, categories_reply, category_page, named_choices, page_count
 from bot.render.message import Reply
 from cogs._send import edit_kwargs, send
-from cogs._views import OwnedView, choices, known_category, known_prompt, show_card
+from cogs._views import OwnedView, PageControls, choices, known_category, known_prompt, show_card
 
 if TYPE_CHECKING:
     from bot.app import PromptBot
@@ -32,7 +32,9 @@ class Pager(OwnedView):
             placeholder="Open a prompt card", row=1
         )
         self.opener.callback = self.open_card  # type: ignore[method-assign]
-        self.add_item(self.opener)
+        self.controls = PageControls(self.turn, ends=True)
+        for item in (*self.controls.buttons, self.opener):
+            self.add_item(item)
         self.refresh()
 
     def reply(self) -> Reply:
@@ -46,36 +48,12 @@ class Pager(OwnedView):
             )
             for p in self.prompts[first : first + PAGE_SIZE]
         ]
-        self.first.disabled = self.previous.disabled = self.page == 0
-        self.next.disabled = self.last.disabled = self.page >= self.pages - 1
-        self.position.label = f"Page {self.page + 1} of {self.pages}"
+        self.controls.update(self.page, self.pages)
 
     async def turn(self, interaction: discord.Interaction, page: int) -> None:
         self.page = min(max(page, 0), self.pages - 1)
         self.refresh()
         await interaction.response.edit_message(**edit_kwargs(self.reply(), self))
-
-    @discord.ui.button(label="≪", style=discord.ButtonStyle.secondary, row=0)
-    async def first(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, 0)
-
-    @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary, row=0)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, self.page - 1)
-
-    @discord.ui.button(
-        label="Page 1 of 1", style=discord.ButtonStyle.secondary, disabled=True, row=0
-    )
-    async def position(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await interaction.response.defer()  # a label, never enabled
-
-    @discord.ui.button(label="›", style=discord.ButtonStyle.secondary, row=0)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, self.page + 1)
-
-    @discord.ui.button(label="≫", style=discord.ButtonStyle.secondary, row=0)
-    async def last(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self.turn(interaction, self.pages - 1)
 
     async def open_card(self, interaction: discord.Interaction) -> None:
         prompt = known_prompt(self.snapshot, self.opener.values[0])

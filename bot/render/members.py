@@ -4,7 +4,6 @@ Titles come from the library (or as saved) and are shown escaped."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ import discord
 from bot.limits import EMBED_DESCRIPTION, clip
 from bot.render.card import CARD_COLOUR
 from bot.render.format import clip_display
+from bot.render.lists import page_count
 from bot.render.message import Reply
 
 FAVORITES_PAGE = 10
@@ -46,8 +46,8 @@ def favorites_full(limit: int) -> str:
     return f"You already keep {limit:,} favourites; remove some with `/favorites` first."
 
 
-def page_count(total: int, per_page: int = FAVORITES_PAGE) -> int:
-    return max(1, math.ceil(total / per_page))
+def favorites_pages(total: int) -> int:
+    return page_count(total, FAVORITES_PAGE)
 
 
 def option_label(item: Listed) -> str:
@@ -69,7 +69,7 @@ def favorites_reply(items: Sequence[Listed], page: int, total: int) -> Reply:
         colour=CARD_COLOUR,
     )
     embed.set_footer(
-        text=f"Page {page + 1} of {page_count(total)} · open one, or remove one, below"
+        text=f"Page {page + 1} of {favorites_pages(total)} · open one, or remove one, below"
     )
     return Reply(embed=embed, ephemeral=True)
 

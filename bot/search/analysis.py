@@ -74,14 +74,6 @@ def is_cjk(token: str) -> bool:
     return bool(_HAS_CJK.search(token))
 
 
-def fts_text(folded: str) -> str:
-    """Folded text for the FTS5 table: CJK runs rewritten as space-separated
-    bigrams (FTS5's unicode61 tokenizer would keep a whole run as one token)."""
-    if not _HAS_CJK.search(folded):
-        return folded
-    return _CJK_RUN.sub(lambda m: " " + " ".join(cjk_grams(m.group())) + " ", folded)
-
-
 def key(text: str) -> str:
     """The folded search key of a displayed field."""
     return fold(strip_placeholders(text))

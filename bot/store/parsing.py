@@ -121,11 +121,3 @@ def _counted(
             progress(done, total)
     if progress:
         progress(total, total)
-
-
-def parse_many(
-    jobs: Sequence[tuple[LibraryFile, str | None]],
-    progress: Progress | None,
-    derive: Derive | None = None,
-) -> list[Parsed | None]:
-    return list(parse_stream(jobs, progress, derive))
