@@ -13,12 +13,17 @@ ever reads come from one generation, whatever refreshes commit meanwhile.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import multiprocessing
+from array import array
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.search import SearchEngine, pack
+from bot.search.inverted import Doc, LongPart, long_part, size_order
 from bot.search.postings import Index as SearchIndex
 from bot.store.parsing import parser_version
 from bot.store.reader import GenerationReader, save_derived
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from bot.catalog import Snapshot
 
 IN_PROCESS_BELOW = 5000  # prompts: smaller indexes are built in this process
+_SPAWN = multiprocessing.get_context("spawn")  # no fork of a threaded process
 
 
 def _key(generation: str) -> str:
@@ -35,15 +41,43 @@ def _key(generation: str) -> str:
     return f"{generation}:{parser_version(pack.__name__)}"
 
 
-def build_and_store(db: Path) -> int:
+def _long_part(db: Path, rows: array[int]) -> LongPart:
+    """The long field of the prompts of these rows, in this order (run in a
+    process of its own beside the rest of the build).  Its reader may see a
+    later generation than the builder's: a row gone meanwhile reads as empty,
+    and the builder's ``save_derived`` refuses the result (the generation moved)."""
+    with GenerationReader(db) as reader:
+        return long_part(map(reader.body_terms, rows))
+
+
+def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> int:
     """Build the search index of the index's current generation and store it;
-    the number of prompts.  Run in a child process for big libraries."""
+    the number of prompts.  Run in a child process for big libraries: it reads
+    one prompt at a time and keeps only a :class:`Doc` of each, while the long
+    field (most of the postings) is built in a second child."""
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
-        prompts, terms = reader.rows()
-    parts = pack.dump(SearchIndex(prompts, terms))
+        rows: list[int] = []
+        docs: list[Doc] = []
+        for n, prompt in reader.stream():
+            rows.append(n)
+            docs.append(Doc.of(prompt))
+        perm = size_order(docs)
+        in_order = array("q", (rows[i] for i in perm))
+        long: Callable[[], LongPart]
+        with contextlib.ExitStack() as stack:
+            if len(docs) < in_process_below:
+                long = functools.partial(long_part, map(reader.body_terms, in_order))
+            else:
+                pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=_SPAWN))
+                long = pool.submit(_long_part, db, in_order).result
+            index = SearchIndex.from_docs(
+                docs, perm, long, text=lambda i: reader.prompt_at(rows[i]).prompt
+            )
+    parts = pack.dump(index)
+    del index
     save_derived(db, _key(generation), generation, parts)
-    return len(prompts)
+    return len(rows)
 
 
 def open_stored(db: Path) -> Snapshot | None:
@@ -72,8 +106,7 @@ def ensure_stored(db: Path) -> None:
     if count < IN_PROCESS_BELOW:
         build_and_store(db)
         return
-    spawn = multiprocessing.get_context("spawn")  # no fork of a threaded process
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN) as pool:
         pool.submit(build_and_store, db).result()
 
 

@@ -190,9 +190,8 @@ def stem(term: str) -> str:
     return term
 
 
-def post_key(prompt: Prompt) -> str | None:
-    """The post behind a prompt (twitter.com and x.com are the same post)."""
-    url = prompt.source_url
+def post_key(url: str | None) -> str | None:
+    """The post behind a prompt's source URL (twitter.com and x.com are the same post)."""
     if not url:
         return None
     m = _STATUS.search(url)

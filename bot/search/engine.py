@@ -80,7 +80,7 @@ class SearchEngine:
         return cls(Index(prompts, body_terms))
 
     def __len__(self) -> int:
-        return len(self._ix.prompts)
+        return len(self._ix.ids)
 
     def get(self, prompt_id: str) -> Prompt | None:
         doc = self._ix.by_id.get(prompt_id)
@@ -260,7 +260,7 @@ def _bests(
     the best value wins.  Rarest tokens first; a token with more than ``BIG``
     matches, or any token once the rarer ones have found ``CANDIDATES``
     prompts, only scores the prompts found so far."""
-    cap = max(CANDIDATES_MIN, len(ix.prompts) // CANDIDATES_DIV)
+    cap = max(CANDIDATES_MIN, len(ix.ids) // CANDIDATES_DIV)
     post = ix.post
     lists: list[list[tuple[float, Sequence[int]]]] = []
     sizes: list[int] = []
@@ -278,7 +278,7 @@ def _bests(
         pairs.sort(key=_first)
         lists.append(pairs)
         sizes.append(sum(len(d) for _, d in pairs))
-    big = max(BIG_MIN, len(ix.prompts) // BIG_DIV)
+    big = max(BIG_MIN, len(ix.ids) // BIG_DIV)
     out: list[dict[int, float]] = [{} for _ in exps]
     found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):

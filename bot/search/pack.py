@@ -25,7 +25,7 @@ from typing import Any
 from bot.models import Prompt
 from bot.search.postings import Index
 
-SKIP = frozenset({"prompts", "_body_terms", "_pools"})  # not persisted
+SKIP = frozenset({"prompts", "ids", "by_id", "_pools"})  # not persisted as they are
 SEP = "\x00"  # between terms (never in a folded term)
 
 
@@ -55,15 +55,21 @@ def _is_postings(value: object) -> bool:
     return isinstance(value, dict) and bool(value) and isinstance(next(iter(value.values())), array)
 
 
-def _dump_postings(value: dict[str, array[int]]) -> bytes:
+def _dump_postings(value: dict[str, array[int]]) -> bytearray:
+    """Head, terms, lengths, then every posting, copied once into one buffer
+    (not joined from pieces: at 100,000 prompts that would hold the postings
+    three times)."""
     terms = SEP.join(value).encode()
     lengths = array("I", map(len, value.values()))
     code = next(iter(value.values())).typecode
-    docs = array(code)
-    for part in value.values():
-        docs.extend(part)
     head = json.dumps([len(terms), len(lengths), code]).encode()
-    return b"%d\n" % len(head) + head + terms + lengths.tobytes() + docs.tobytes()
+    out = bytearray(b"%d\n" % len(head))
+    out += head
+    out += terms
+    out += memoryview(lengths)
+    for part in value.values():
+        out += memoryview(part)
+    return out
 
 
 def _load_postings(data: bytes) -> dict[str, array[int]]:
@@ -94,9 +100,9 @@ def _json(value: Any) -> tuple[str, bytes]:
     return "j", json.dumps(value, ensure_ascii=False).encode()
 
 
-def dump(ix: Index) -> dict[str, bytes]:
+def dump(ix: Index) -> dict[str, bytes | bytearray]:
     """The parts of ``ix``: name -> bytes, the name saying how to read them back."""
-    parts: dict[str, bytes] = {"ids": SEP.join(p.id for p in ix.prompts).encode()}
+    parts: dict[str, bytes | bytearray] = {"ids": SEP.join(ix.ids).encode()}
     for name, value in vars(ix).items():
         if name in SKIP:
             continue
@@ -120,9 +126,11 @@ def load(
     one at a time, so that loading holds one part's bytes at once), its prompts
     read through ``get``."""
     ix = Index.__new__(Index)
-    attrs: dict[str, Any] = {"_body_terms": None, "_pools": {}}
-    ids = part("ids").decode().split(SEP) if "ids" in names else []
-    attrs["prompts"] = LazyPrompts([i for i in ids if i], get)
+    attrs: dict[str, Any] = {"_pools": {}}
+    ids = [i for i in part("ids").decode().split(SEP) if i] if "ids" in names else []
+    attrs["ids"], attrs["prompts"] = ids, LazyPrompts(ids, get)
+    # The index's ids are unique (its primary key): no need to store the map.
+    attrs["by_id"] = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
     fields: dict[str, dict[int, dict[str, array[int]]]] = {}
     for key in names:
         kind, _, name = key.partition(":")

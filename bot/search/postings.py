@@ -21,21 +21,12 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
+from collections.abc import Callable, Sequence
 
 from bot.models import Prompt
-from bot.search.analysis import (
-    body_text,
-    decode_counts,
-    doc_counts,
-    is_cjk,
-    key,
-    post_key,
-    repeated,
-    stem,
-    tokens,
-)
+from bot.search.analysis import body_terms, is_cjk, key, stem, tokens
+from bot.search.duplicates import near_duplicate_groups
+from bot.search.inverted import Doc, Inverter, LongPart, Postings, long_part, size_order
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own
@@ -50,105 +41,6 @@ LONG_FIELDS = (TEXT,)
 LENGTH_FLOOR = 0.8
 LENGTH_BUCKETS = 8
 ALL_FIELDS = (TITLE, TAG, CATEGORY, AUTHOR, TEXT)
-
-Postings = dict[str, "array[int]"]
-
-
-class _Inverter:
-    """term -> sorted document numbers, filled one document at a time (in
-    increasing document order) straight into ``array('I')``: no per-document
-    term sets are kept (at 100,000 prompts they would take gigabytes).
-
-    With term counts: a term's documents where it occurs more than once go into
-    ``counts``, one ``array('I')`` of ``doc << 8 | count`` per term, sorted (a
-    bisection finds a document's count; any other posting counts 1)."""
-
-    def __init__(self) -> None:
-        self.lists: defaultdict[str, array[int]] = defaultdict(_new_array)
-        self.counts: defaultdict[str, array[int]] = defaultdict(_new_array)
-
-    def add(self, doc: int, terms: Iterable[str]) -> None:
-        lists = self.lists
-        for term in terms:
-            lists[term].append(doc)
-
-    def repeat(self, doc: int, counts: Iterable[tuple[str, int]]) -> None:
-        """``(term, count)`` for the terms of ``doc`` (just added) that occur more
-        than once; counts at most COUNT_MAX."""
-        repeats, base = self.counts, doc << 8
-        for term, n in counts:
-            repeats[term].append(base | n)
-
-    def done(self) -> Postings:
-        return dict(self.lists)
-
-
-def _new_array() -> array[int]:
-    return array("I")
-
-
-def _host(url: str) -> str:
-    host = urlsplit(url).netloc.lower()
-    for prefix in ("www.", "mobile."):
-        host = host.removeprefix(prefix)
-    return host
-
-
-_ASCII_SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.split() splits ASCII on
-
-
-def _text_bucket(text: str) -> tuple[int, list[str]]:
-    """A cheap key that two texts equal but for whitespace share: the number of
-    characters that are not whitespace, and the first words."""
-    if text.isascii():
-        solid = len(text.encode().translate(None, _ASCII_SPACES))
-    else:
-        solid = sum(map(len, text.split()))
-    return solid, text.split(None, 8)[:8]
-
-
-def near_duplicate_groups(prompts: Sequence[Prompt]) -> list[int]:
-    """Group number per prompt: prompts with the same text (whitespace aside)
-    share one; so do the copies of one post found under different hosts
-    (twitter.com and x.com), when each host has exactly one.  Several different
-    prompts published in one post (same URL, same host) stay apart."""
-    parent = list(range(len(prompts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    # Same text: only prompts in the same cheap bucket are compared
-    # (normalising all 12 MB of the corpus cost 0.2 s).
-    by_size: defaultdict[tuple[int, tuple[str, ...]], list[int]] = defaultdict(list)
-    by_post: defaultdict[str, list[int]] = defaultdict(list)
-    for doc, p in enumerate(prompts):
-        solid, words = _text_bucket(p.prompt)
-        by_size[solid, tuple(words)].append(doc)
-        post = post_key(p)
-        if post is not None:
-            by_post[post].append(doc)
-    for (solid, _), docs in by_size.items():
-        if len(docs) < 2 or not solid:
-            continue
-        by_text: dict[str, int] = {}
-        for doc in docs:
-            union(by_text.setdefault(" ".join(prompts[doc].prompt.split()), doc), doc)
-    for docs in by_post.values():
-        if len(docs) < 2:
-            continue
-        hosts = [_host(prompts[d].source_url or "") for d in docs]
-        if len(set(hosts)) == len(hosts):  # one copy per host: the same post
-            for d in docs[1:]:
-                union(docs[0], d)
-    return [find(i) for i in range(len(prompts))]
 
 
 def _buckets(sizes: list[int]) -> list[tuple[int, float]]:
@@ -168,39 +60,78 @@ def _buckets(sizes: list[int]) -> list[tuple[int, float]]:
 
 
 class Index:
-    """Everything the engine searches; immutable after construction."""
+    """Everything the engine searches; immutable after construction.
 
-    def __init__(self, prompts: Sequence[Prompt], body_terms: Sequence[str] | None = None) -> None:
-        # Documents are numbered by length (description + body), so that a
-        # posting array splits into length classes by bisection (``buckets``).
-        sizes = [len(p.description) + len(p.prompt) for p in prompts]
-        perm = sorted(range(len(prompts)), key=sizes.__getitem__)
-        self.prompts: list[Prompt] = [prompts[i] for i in perm]
-        self._body_terms = None if body_terms is None else [body_terms[i] for i in perm]
+    ``Index(prompts)`` indexes prompts held in memory (``prompts`` then serves
+    them by document number); :meth:`from_docs` indexes a library streamed
+    from storage without its texts (the stored snapshot serves prompts)."""
+
+    prompts: Sequence[Prompt]
+
+    def __init__(self, prompts: Sequence[Prompt], body: Sequence[str] | None = None) -> None:
+        """``body``, when given, holds ``body_terms(p)`` of each prompt, computed
+        ahead of time (the SQLite index stores it), which saves most of the build."""
+        docs = [Doc.of(p) for p in prompts]
+        perm = size_order(docs)
+        stored = (body_terms(prompts[i]) if body is None else body[i] for i in perm)
+        self._build(docs, perm, lambda: long_part(stored), lambda i: prompts[i].prompt)
+        self.prompts = [prompts[i] for i in perm]
+
+    @classmethod
+    def from_docs(
+        cls,
+        docs: list[Doc],
+        perm: Sequence[int],
+        long: Callable[[], LongPart],
+        text: Callable[[int], str],
+    ) -> Index:
+        """The index of ``docs`` (emptied: at 100,000 prompts they are ~100 MB,
+        freed before the long field arrives) numbered by ``perm``
+        (:func:`size_order`); ``long()``
+        gives the long field (:func:`long_part` of the documents in that order: it
+        is asked for last, so it can be built meanwhile elsewhere), ``text(i)``
+        the prompt text of ``docs[i]`` (read only for possible near-duplicates)."""
+        ix = cls.__new__(cls)
+        ix._build(docs, perm, long, text)
+        return ix
+
+    def _build(
+        self,
+        docs: list[Doc],
+        perm: Sequence[int],
+        long: Callable[[], LongPart],
+        text: Callable[[int], str],
+    ) -> None:
+        ordered = [docs[i] for i in perm]
+        docs.clear()
+        self.ids: list[str] = [d.id for d in ordered]
         self.by_id: dict[str, int] = {}
-        new_of = [0] * len(perm)
-        for new, old in enumerate(perm):
-            new_of[old] = new
-        for old, p in enumerate(prompts):  # the first of duplicate ids wins
-            self.by_id.setdefault(p.id, new_of[old])
-        self.buckets: list[tuple[int, float]] = _buckets(sorted(sizes))
-        self.text_len: array[int] = array("I")  # tokens of description + body
-        self.tf: dict[str, array[int]] = {}  # repeated terms, see _Inverter
+        for doc in sorted(range(len(perm)), key=perm.__getitem__):  # the first of an id wins
+            self.by_id.setdefault(self.ids[doc], doc)
+        self.buckets: list[tuple[int, float]] = _buckets([d.size for d in ordered])
         self.title_keys: list[str] = []
         self.by_title: dict[str, list[int]] = defaultdict(list)
         self.by_category: dict[str, list[int]] = defaultdict(list)
         self.by_tag: dict[str, list[int]] = defaultdict(list)
         self.category_names: dict[str, str] = {}
         self.tag_names: dict[str, str] = {}
-        self.post: tuple[Postings, ...] = (*self._build_short(), self._build_long())
-        self.avg_len: float = sum(self.text_len) / max(1, len(self.text_len)) or 1.0
-        self.group: list[int] = near_duplicate_groups(self.prompts)
-        self.order: list[int] = sorted(
-            range(len(self.prompts)), key=lambda i: (self.title_keys[i], self.prompts[i].id)
+        short = self._build_short(ordered)
+        self.group: array[int] = array(
+            "I", near_duplicate_groups(ordered, lambda doc: text(perm[doc]))
         )
-        self.rank_of: list[int] = [0] * len(self.prompts)
+        del ordered
+        self.order: array[int] = array(
+            "I", sorted(range(len(self.ids)), key=lambda i: (self.title_keys[i], self.ids[i]))
+        )
+        self.rank_of: array[int] = array("I", bytes(4 * len(self.ids)))
         for pos, doc in enumerate(self.order):
             self.rank_of[doc] = pos
+        text_postings, self.tf, self.text_len = long()  # tf: repeated terms, see Inverter
+        self.post: tuple[Postings, ...] = (*short, text_postings)
+        self.avg_len: float = sum(self.text_len) / max(1, len(self.text_len)) or 1.0
+        self._vocabulary()
+
+    def _vocabulary(self) -> None:
         # Document frequency over all fields, roughly (the largest field list).
         self.df: dict[str, int] = {t: len(d) for t, d in self.post[TEXT].items()}
         short_terms: set[str] = set()
@@ -221,31 +152,10 @@ class Index:
                     self.by_stem[stem(term)].append(term)
 
     # -- building -----------------------------------------------------------
-    def _build_long(self) -> Postings:
-        """Postings of description + body; fills ``tf`` and ``text_len``."""
-        text = _Inverter()
-        lens = self.text_len
-        if self._body_terms is not None:
-            for doc, stored in enumerate(self._body_terms):
-                terms, counts = decode_counts(stored)
-                text.add(doc, terms)
-                if counts:  # those of the first terms
-                    text.repeat(doc, zip(terms, counts, strict=False))
-                lens.append(len(terms) + sum(counts) - len(counts))
-        else:
-            for doc, p in enumerate(self.prompts):
-                found = doc_counts(body_text(p))
-                text.add(doc, found)
-                text.repeat(doc, repeated(found))
-                lens.append(sum(found.values()))
-        self._body_terms = None
-        self.tf = dict(text.counts)
-        return text.done()
-
-    def _build_short(self) -> tuple[Postings, ...]:
+    def _build_short(self, docs: Sequence[Doc]) -> tuple[Postings, ...]:
         """Postings per short field; fills the name lookups.  Categories, tags
         and authors repeat: each distinct one is folded once."""
-        titles, tags, categories, authors = (_Inverter() for _ in SHORT_FIELDS)
+        titles, tags, categories, authors = (Inverter() for _ in SHORT_FIELDS)
         names: dict[str, tuple[str, list[str]]] = {}
 
         def name_key(name: str) -> tuple[str, list[str]]:
@@ -255,7 +165,7 @@ class Index:
                 found = names[name] = (k, tokens(k))
             return found
 
-        for doc, p in enumerate(self.prompts):
+        for doc, p in enumerate(docs):
             tkey = key(p.title)
             self.title_keys.append(tkey)
             ttoks = tokens(tkey)
@@ -279,7 +189,7 @@ class Index:
 
     # -- lookups ------------------------------------------------------------
     def idf(self, term: str) -> float:
-        n = len(self.prompts) or 1
+        n = len(self.ids) or 1
         return math.log(1.0 + n / (1 + self.df.get(term, 0)))
 
     def split(self, docs: array[int], value: float) -> list[tuple[float, array[int]]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.models import Prompt
@@ -60,12 +61,35 @@ class GenerationReader:
             row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def rows(self) -> tuple[list[Prompt], list[str]]:
-        """Every prompt of this generation and its derived text, in row order."""
+    def stream(self, batch: int = 1000) -> Iterator[tuple[int, Prompt]]:
+        """Every prompt of this generation with its row number, in row order, read
+        in batches (a whole library is never held at once)."""
+        after = -1
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT n, data FROM prompts WHERE n > ? ORDER BY n LIMIT ?", (after, batch)
+                ).fetchall()
+            if not rows:
+                return
+            for n, data in rows:
+                yield n, prompt_from_json(data)
+            after = rows[-1][0]
+
+    def body_terms(self, n: int) -> str:
+        """The derived text stored with row ``n`` (by the ``Derive`` function);
+        empty when there is no such row."""
         with self._lock:
-            cursor = self._conn.execute("SELECT data, body_terms FROM prompts ORDER BY n")
-            rows = cursor.fetchall()
-        return [prompt_from_json(row[0]) for row in rows], [row[1] for row in rows]
+            row = self._conn.execute("SELECT body_terms FROM prompts WHERE n = ?", (n,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def prompt_at(self, n: int) -> Prompt:
+        """The prompt of row ``n``."""
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM prompts WHERE n = ?", (n,)).fetchone()
+        if row is None:
+            raise LookupError(f"no prompt row {n}")
+        return prompt_from_json(row[0])
 
     def derived_names(self) -> list[str]:
         """The names of the parts the layer above stored (``save_derived``)."""
@@ -98,10 +122,16 @@ class GenerationReader:
         self.close()
 
 
-def save_derived(path: Path, key: str, generation: str, parts: dict[str, bytes]) -> bool:
+def save_derived(
+    path: Path, key: str, generation: str, parts: dict[str, bytes | bytearray]
+) -> bool:
     """Store ``parts`` (opaque bytes derived from the prompts of ``generation``)
     under ``key``, replacing what was there, in one transaction; False, and
-    nothing written, when a refresh has committed another generation since."""
+    nothing written, when a refresh has committed another generation since.
+
+    ``parts`` is emptied as it is written: each is written through incremental
+    blob I/O and let go, so that storing ~200 MB of parts (100,000 prompts)
+    never holds a second copy of them (binding a blob copies it, twice)."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -110,7 +140,15 @@ def save_derived(path: Path, key: str, generation: str, parts: dict[str, bytes])
             conn.execute("ROLLBACK")
             return False
         conn.execute("DELETE FROM derived")
-        conn.executemany("INSERT INTO derived (name, data) VALUES (?, ?)", parts.items())
+        while parts:
+            name, data = parts.popitem()
+            cursor = conn.execute(
+                "INSERT INTO derived (name, data) VALUES (?, zeroblob(?))", (name, len(data))
+            )
+            if data:
+                with conn.blobopen("derived", "data", cursor.lastrowid or 0) as blob:
+                    blob.write(data)
+            del data
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('derived_key', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -43,3 +43,71 @@ async def test_a_snapshot_is_stored_once_and_keeps_its_generation(tmp_path: Path
     assert second.search("neon rain dawn")[0].prompt.title == "Neon Rain At Dawn"
     assert second.search("fresh snow")[0].prompt.id == "more/new"
     assert [n for n, _ in second.facets.categories] == ["portraits", "more"]
+
+
+def _plain(value: object) -> object:
+    """Tuples as lists (the stored parts are JSON), to compare what they hold."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _body_doc(title: str, body: str, *, source: str = "", tags: tuple[str, ...] = ()) -> str:
+    tag_lines = "".join(f"  - {t}\n" for t in tags)
+    source_line = f"source_url: {source}\n" if source else ""
+    return (
+        f"---\ntitle: '{title}'\ncategory: c{len(title) % 3}\ntags:\n{tag_lines}{source_line}"
+        f"---\n\nAbout {title}.\n\n## Prompt\n\n{body}\n"
+    )
+
+
+async def test_the_streamed_two_process_build_equals_the_in_memory_one(tmp_path: Path) -> None:
+    """The build a big library gets (prompts streamed one at a time, the long
+    field in a second process, near-duplicates found by reading only the texts
+    that share a bucket) stores exactly the index the in-memory build makes."""
+    from bot.search.analysis import body_terms
+    from bot.search.postings import Index as SearchIndex
+    from bot.stored_snapshot import build_and_store
+
+    library, db = tmp_path / "library", tmp_path / "i.sqlite3"
+    words = [
+        "neon",
+        "rain",
+        "studio",
+        "light",
+        "dawn",
+        "fog",
+        "chibi",
+        "wedding",
+        "ink",
+        "wash",
+        "koi",
+        "lantern",
+    ]
+    for i in range(120):
+        body = " ".join(words[(i * k) % len(words)] for k in range(1, 4 + i % 30))
+        if i % 10 == 3:  # the same text but for whitespace as prompt i - 1
+            prev = i - 1
+            body = "  \n".join(words[(prev * k) % len(words)] for k in range(1, 4 + prev % 30))
+        source = f"https://{'x' if i % 2 else 'twitter'}.com/a/status/{i // 2}" if i < 20 else ""
+        tags = tuple(words[(i + k) % len(words)] for k in range(i % 4))
+        write(
+            library,
+            f"f{i % 7}/p{i:03}.md",
+            _body_doc(f"T{i} {words[i % 12]}", body, source=source, tags=tags),
+        )
+    async with Index(db, derive=body_terms) as index:
+        await index.refresh(library)
+        prompts, terms = await index.prompts_and_terms()
+    assert build_and_store(db, in_process_below=0) == 120
+    stored = open_stored(db)
+    assert stored is not None
+    loaded = stored.engine._ix
+    built = SearchIndex(prompts, terms)
+    assert len(set(built.group)) < 110  # the duplicates above were grouped
+    for name, value in vars(built).items():
+        if name not in ("prompts", "_pools"):
+            assert _plain(getattr(loaded, name)) == _plain(value), name
+    assert [p.id for p in loaded.prompts] == [p.id for p in built.prompts]

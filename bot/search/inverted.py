@@ -1,0 +1,132 @@
+"""Building the inverted lists of the search index (:mod:`bot.search.postings`).
+
+Apart from the index itself so that the costly part of a build, the postings
+of the long field (description + prompt body: most of the postings), can run
+in a process of its own beside the rest (:mod:`bot.stored_snapshot`): it needs
+only each document's stored terms, in document order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from bot.models import Prompt
+from bot.search.analysis import decode_counts
+from bot.search.duplicates import Bucket, text_bucket
+
+Postings = dict[str, "array[int]"]
+
+
+class Inverter:
+    """term -> sorted document numbers, filled one document at a time (in
+    increasing document order) straight into ``array('I')``: no per-document
+    term sets are kept (at 100,000 prompts they would take gigabytes).
+
+    With term counts: a term's documents where it occurs more than once go into
+    ``counts``, one ``array('I')`` of ``doc << 8 | count`` per term, sorted (a
+    bisection finds a document's count; any other posting counts 1)."""
+
+    def __init__(self) -> None:
+        self.lists: defaultdict[str, array[int]] = defaultdict(_new_array)
+        self.counts: defaultdict[str, array[int]] = defaultdict(_new_array)
+
+    def add(self, doc: int, terms: Iterable[str]) -> None:
+        lists = self.lists
+        for term in terms:
+            lists[term].append(doc)
+
+    def repeat(self, doc: int, counts: Iterable[tuple[str, int]]) -> None:
+        """``(term, count)`` for the terms of ``doc`` (just added) that occur more
+        than once; counts at most COUNT_MAX."""
+        repeats, base = self.counts, doc << 8
+        for term, n in counts:
+            repeats[term].append(base | n)
+
+    def done(self) -> Postings:
+        return dict(self.lists)
+
+
+def _new_array() -> array[int]:
+    return array("I")
+
+
+class LongPart(NamedTuple):
+    """The long field's postings, its repeated-term counts (see ``Inverter``)
+    and each document's length in tokens."""
+
+    postings: Postings
+    tf: Postings
+    text_len: array[int]
+
+
+def long_part(stored_terms: Iterable[str]) -> LongPart:
+    """The long field of documents 0, 1, 2... from each one's stored terms
+    (:func:`bot.search.analysis.body_terms`), given in document order."""
+    text = Inverter()
+    lens: array[int] = array("I")
+    for doc, stored in enumerate(stored_terms):
+        terms, counts = decode_counts(stored)
+        text.add(doc, terms)
+        if counts:  # those of the first terms
+            text.repeat(doc, zip(terms, counts, strict=False))
+        lens.append(len(terms) + sum(counts) - len(counts))
+    return LongPart(text.done(), dict(text.counts), lens)
+
+
+def size_order(docs: Sequence[Doc]) -> list[int]:
+    """The document numbering: by length of the long field (so that a posting
+    array splits into length classes by bisection), as positions in ``docs``."""
+    return sorted(range(len(docs)), key=[d.size for d in docs].__getitem__)
+
+
+class Doc(NamedTuple):
+    """What building the index needs of a prompt: its short fields, the length
+    of its long one, and what groups near-duplicates; not its texts."""
+
+    id: str
+    title: str
+    category: str
+    tags: Sequence[str]
+    author: str | None
+    source_url: str | None
+    size: int  # characters of description + prompt text
+    bucket: Bucket  # :func:`bot.search.duplicates.text_bucket` of the prompt text
+
+    @classmethod
+    def of(cls, prompt: Prompt) -> Doc:
+        return cls.make(
+            prompt.id,
+            prompt.title,
+            prompt.category,
+            prompt.tags,
+            prompt.author,
+            prompt.source_url,
+            prompt.description,
+            prompt.prompt,
+        )
+
+    @classmethod
+    def make(
+        cls,
+        id: str,
+        title: str,
+        category: str,
+        tags: Sequence[str],
+        author: str | None,
+        source_url: str | None,
+        description: str,
+        prompt: str,
+    ) -> Doc:
+        return cls(
+            id,
+            title,
+            category,
+            tags,
+            author,
+            source_url,
+            len(description) + len(prompt),
+            text_bucket(prompt),
+        )
