@@ -173,8 +173,7 @@ class Catalog:
     async def _reindex(self) -> RefreshSummary:
         commit = self.source.status().commit if self.source is not None else None
         summary = await self.index.refresh(self.settings.require_library())
-        changed = summary.added or summary.updated or summary.removed
-        if changed or self.snapshot is None:
+        if summary.changed or self.snapshot is None:
             self.snapshot = await self._load()
         self.summary, self.reloaded_at = summary, datetime.now(UTC)
         self._indexed_commit = commit

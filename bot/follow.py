@@ -67,7 +67,7 @@ async def sync_now(catalog: Catalog, *, force: bool = True) -> SyncOutcome:
         return SyncOutcome(before, after, False, None, error=f"{what}: {err}")
     changed = result is not None and result.changed
     if summary is not None:
-        changed = changed or bool(summary.added or summary.updated or summary.removed)
+        changed = changed or summary.changed
     return SyncOutcome(
         before,
         result.commit if result is not None else None,

@@ -224,7 +224,7 @@ class SearchEngine:
             scores = {doc: s * keep for doc, s in scores.items()}
             for doc, v in bm25f(ix, described, top).items():
                 scores[doc] += MIX_BM25 * v
-        for doc in ix.by_title.get(" ".join(qtoks), ()):
+        for doc in ix.same_title(qtoks):
             if allowed is None or doc in allowed:
                 scores[doc] = 100.0
         exact = ix.by_id.get(raw)

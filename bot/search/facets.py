@@ -44,11 +44,8 @@ class Facets:
 
     @classmethod
     def build(cls, ix: Index) -> Facets:
-        def in_title_order(docs: list[int]) -> tuple[int, ...]:
-            return tuple(sorted(docs, key=ix.rank_of.__getitem__))
-
-        category_docs = {k: in_title_order(v) for k, v in ix.by_category.items()}
-        tag_docs = {k: in_title_order(v) for k, v in ix.by_tag.items()}
+        category_docs = {k: tuple(v) for k, v in ix.by_category.items()}  # in title order
+        tag_docs = {k: tuple(v) for k, v in ix.by_tag.items()}
         # From the tag lists (a document is in a tag's list once), not from the
         # prompts: a snapshot loaded from the index reads prompts only on demand.
         category_of: dict[int, str] = {}

@@ -17,6 +17,11 @@ class RefreshSummary:
     errors: int = 0
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def changed(self) -> bool:
+        """Whether the prompts changed (a new generation of the index)."""
+        return bool(self.added or self.updated or self.removed)
+
     def line(self) -> str:
         return (
             f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
