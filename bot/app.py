@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import signal
+from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -89,7 +90,7 @@ class PromptBot(commands.Bot):
         self._watch = watch
         self._watcher: asyncio.Task[None] | None = None
         self._pruner: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[object]] = set()
         #: shard id -> whether its session is up (0: the one unsharded connection)
         self.sessions: dict[int, bool] = dict.fromkeys(settings.shard_ids or (0,), False)
         self.metrics_server: MetricsServer | None = None
@@ -115,7 +116,9 @@ class PromptBot(commands.Bot):
             await self.load_extension(extension)
         if self._watch:
             if self.settings.syncs_commands:
-                await self.sync_commands(force=False)
+                # Beside the gateway connection, not before it: registering is one
+                # round trip to Discord that the first IDENTIFY need not wait for.
+                self._in_background(self._sync_quietly(), "command sync")
             else:
                 log.info("not syncing commands (PROMPTBOT_SYNC=0, or shard 0 runs elsewhere)")
             self._watcher = asyncio.create_task(keep_current(self.catalog), name="library")
@@ -129,10 +132,20 @@ class PromptBot(commands.Bot):
 
     def count_served(self, prompt_id: str, *, guild_id: int | None, user_id: int) -> None:
         """Count one card shown, in the background: counting never slows or
-        fails an answer; a failure is logged.  The task is held until done."""
-        task = asyncio.create_task(self._record(prompt_id, guild_id, user_id))
+        fails an answer; a failure is logged."""
+        self._in_background(self._record(prompt_id, guild_id, user_id), "usage count")
+
+    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``work`` as a task held until done (``close`` waits for them)."""
+        task = asyncio.create_task(work, name=name)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _sync_quietly(self) -> None:
+        try:
+            await self.sync_commands(force=False)
+        except Exception as err:  # the bot still serves the commands registered before
+            log.error("syncing the slash commands failed: %s", err)
 
     async def _record(self, prompt_id: str, guild_id: int | None, user_id: int) -> None:
         try:
