@@ -87,7 +87,7 @@ class PromptCog(commands.Cog):
             return
         hits = snapshot.search(query, limit=PICK_MAX)
         if not hits:
-            names = [hit.prompt.title for hit in snapshot.autocomplete(query, limit=5)]
+            names = [hit.title for hit in snapshot.autocomplete(query, limit=5)]
             names = names or [f"/tags category:{name}" for name, _ in snapshot.facets.categories]
             tries = snapshot.engine.suggest(query)  # "did you mean", from the vocabulary
             await send(interaction, no_match_reply(query, names, queries=tries))
@@ -106,7 +106,7 @@ class PromptCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         hits = self.snapshot.autocomplete(current[:QUERY_MAX])
-        return choices(prompt_choices([hit.prompt for hit in hits]))
+        return choices(prompt_choices(hits))  # titles and ids: no prompt is read
 
 
 async def setup(bot: PromptBot) -> None:

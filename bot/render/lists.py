@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 import discord
 
@@ -87,7 +88,16 @@ def notice(text: str) -> Reply:
 Choice = tuple[str, str]  # (label shown, value sent back)
 
 
-def prompt_choices(prompts: Sequence[Prompt]) -> list[Choice]:
+class Titled(Protocol):
+    """A prompt, or a search hit: what a choice shows."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def prompt_choices(prompts: Sequence[Titled]) -> list[Choice]:
     """Autocomplete choices for prompts: the title on one line, the id as the value."""
     return [
         (clip(" ".join(p.title.split()) or p.id, CHOICE_NAME), p.id)

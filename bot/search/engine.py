@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 
 from rapidfuzz import fuzz
@@ -28,6 +27,7 @@ from bot.search.analysis import key, tokens
 from bot.search.bm25 import bm25f
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
+from bot.search.hits import Hit
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
@@ -50,12 +50,6 @@ RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 LONG_QUERY, MIX_BM25, RERANK_BM25 = 3, 80.0, 40
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
-
-
-@dataclass(frozen=True)
-class Hit:
-    prompt: Prompt
-    score: float  # 0..100, higher is better
 
 
 class SearchEngine:
@@ -92,7 +86,7 @@ class SearchEngine:
         doc = self._ix.by_id.get(prompt_id)
         if doc is None:
             return []
-        return [Hit(self._ix.prompts[d], s) for d, s in similar_docs(self._ix, doc, limit)]
+        return [self._hit(d, s) for d, s in similar_docs(self._ix, doc, limit)]
 
     # -- search ---------------------------------------------------------------
     def _slice(self, category: str | None, tag: str | None) -> set[int] | None:
@@ -137,6 +131,10 @@ class SearchEngine:
         return None
 
     # -- internals --------------------------------------------------------------
+    def _hit(self, doc: int, score: float) -> Hit:
+        ix = self._ix
+        return Hit.of(ix.prompts, doc, ix.ids[doc], ix.titles[doc], score)
+
     def _hits(self, scores: dict[int, float], allowed: set[int] | None, limit: int) -> list[Hit]:
         ix = self._ix
         if not scores:
@@ -160,7 +158,7 @@ class SearchEngine:
             if gid in seen:
                 continue
             seen.add(gid)
-            out.append(Hit(ix.prompts[doc], round(min(100.0, max(0.0, score)), 2)))
+            out.append(self._hit(doc, round(min(100.0, max(0.0, score)), 2)))
             if len(out) >= limit:
                 break
         return out

@@ -110,6 +110,7 @@ class Index:
         ordered = [docs[i] for i in perm]
         docs.clear()
         self.ids: list[str] = [d.id for d in ordered]
+        self.titles: list[str] = [d.title for d in ordered]  # as shown (autocomplete)
         self.by_id: dict[str, int] = {}
         for doc in sorted(range(len(perm)), key=perm.__getitem__):  # the first of an id wins
             self.by_id.setdefault(self.ids[doc], doc)

@@ -36,10 +36,14 @@ def test_a_loaded_index_answers_as_the_built_one(corpus_prompts: list) -> None:
             (h.prompt.id, h.score) for h in old.search(query)
         ]
         prefix = query[:4]
-        assert [h.prompt.id for h in new.autocomplete(prefix)] == [
-            h.prompt.id for h in old.autocomplete(prefix)
+        before = len(reads)
+        typed = new.autocomplete(prefix)
+        assert [(h.id, h.title) for h in typed] == [
+            (h.prompt.id, h.prompt.title) for h in old.autocomplete(prefix)
         ]
-    assert 0 < len(reads) <= 6 * (10 + 25)  # only the hits were read
+        assert len(reads) == before  # choices show titles: no prompt is read
+        assert [h.prompt for h in typed[:2]] == [by_id[h.id] for h in typed[:2]]
+    assert 0 < len(reads) <= 6 * (10 + 2)  # only the hits whose prompt was used were read
     some = corpus_prompts[123].id
     assert [h.prompt.id for h in new.similar(some)] == [h.prompt.id for h in old.similar(some)]
     assert new.get(some) == old.get(some)
