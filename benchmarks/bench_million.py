@@ -39,8 +39,9 @@ from bot.store.schema import prompt_to_json
 BATCH = 5000
 
 
-def _row(prompt: Prompt) -> tuple[str, str, str, str]:
-    return (prompt.id, prompt.path, prompt_to_json(prompt), body_terms(prompt))
+def _row(prompt: Prompt) -> tuple[str, str, str, str, int]:
+    chars = len(prompt.description) + len(prompt.prompt)
+    return (prompt.id, prompt.path, prompt_to_json(prompt), body_terms(prompt), chars)
 
 
 async def _create(db: Path) -> None:
@@ -56,13 +57,15 @@ def generate(db: Path, base: list[Prompt], n: int) -> float:
     asyncio.run(_create(db))
     start = time.perf_counter()
     with sqlite3.connect(db) as conn, Pool(os.cpu_count() or 1) as pool:
-        rows: Iterable[tuple[str, str, str, str]] = pool.imap(
+        rows: Iterable[tuple[str, str, str, str, int]] = pool.imap(
             _row, iter_synth(base, n), chunksize=256
         )
         done = 0
         while batch := list(itertools.islice(rows, BATCH)):
             conn.executemany(
-                "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", batch
+                "INSERT INTO prompts (id, path, data, body_terms, text_chars)"
+                " VALUES (?, ?, ?, ?, ?)",
+                batch,
             )
             done += len(batch)
             if done % 100_000 == 0:

@@ -291,7 +291,8 @@ class Index:
         await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
         await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
         await db.executemany(
-            "INSERT INTO prompts (id, path, data, body_terms) VALUES (?, ?, ?, ?)", prompts
+            "INSERT INTO prompts (id, path, data, body_terms, text_chars) VALUES (?, ?, ?, ?, ?)",
+            prompts,
         )
 
     async def problems(self) -> list[Problem]:

@@ -53,7 +53,8 @@ def parser_version(derive_module: str | None = None) -> str:
     return digest.hexdigest()
 
 
-PromptRow = tuple[str, str, str, str]  # id, path, JSON of the Prompt, derived text
+# id, path, JSON of the Prompt, derived text, characters of description + prompt text
+PromptRow = tuple[str, str, str, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,16 @@ def _read_and_parse(
         return Parsed(file, digest, None, result.problems)
     terms = derive(prompt) if derive is not None else ""
     return Parsed(
-        file, digest, (prompt.id, prompt.path, prompt_to_json(prompt), terms), result.problems
+        file,
+        digest,
+        (
+            prompt.id,
+            prompt.path,
+            prompt_to_json(prompt),
+            terms,
+            len(prompt.description) + len(prompt.prompt),
+        ),
+        result.problems,
     )
 
 

@@ -61,6 +61,12 @@ class GenerationReader:
             row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    def sizes(self) -> list[tuple[int, int]]:
+        """(row number, characters of description + prompt text) of every prompt
+        of this generation, in row order."""
+        with self._lock:
+            return self._conn.execute("SELECT n, text_chars FROM prompts ORDER BY n").fetchall()
+
     def stream(self, batch: int = 1000) -> Iterator[tuple[int, Prompt]]:
         """Every prompt of this generation with its row number, in row order, read
         in batches (a whole library is never held at once)."""

@@ -87,6 +87,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE derived (name TEXT PRIMARY KEY, data BLOB NOT NULL);
     """,
+    # Characters of each prompt's description and prompt text: the layer above
+    # numbers prompts by it, and so can start building before reading any prompt.
+    # Forgetting the parser version makes the next refresh parse every file again
+    # (which fills it).
+    """
+    ALTER TABLE prompts ADD COLUMN text_chars INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM meta WHERE key = 'parser_version';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

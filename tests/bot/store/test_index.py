@@ -221,6 +221,35 @@ async def test_an_index_with_the_old_slot_tables_is_migrated(library: Path, tmp_
     assert not {"rnd", "category", "category_key"} & columns
 
 
+async def test_an_index_from_before_text_chars_is_filled_by_reparsing(
+    library: Path, tmp_path: Path
+) -> None:
+    """Version 6 stores each prompt's text length (the search numbering starts
+    from it): an index of version 5 gets every file parsed again to fill it."""
+    from bot.search.analysis import body_terms
+    from bot.store.reader import GenerationReader
+    from bot.store.schema import MIGRATIONS
+
+    db = tmp_path / "v5.sqlite3"
+    async with Index(db, derive=body_terms) as index:
+        await index.refresh(library)
+    with sqlite3.connect(db) as conn:  # as promptbot's version 5 left it
+        conn.execute("ALTER TABLE prompts DROP COLUMN text_chars")
+        conn.execute("PRAGMA user_version = 5")
+        assert len(MIGRATIONS) == 6
+    async with Index(db, derive=body_terms) as index:
+        summary = await index.refresh(library)
+        assert (summary.updated, summary.unchanged) == (3, 0)
+        prompts = {p.id: p for p in await index.prompts()}
+    with GenerationReader(db) as reader:
+        sizes = dict(reader.sizes())
+        by_row = {n: reader.prompt_at(n) for n in sizes}
+    assert {p.id: sizes[n] for n, p in by_row.items()} == {
+        i: len(p.description) + len(p.prompt) for i, p in prompts.items()
+    }
+    assert all(sizes.values())
+
+
 async def test_a_reader_never_sees_a_half_written_refresh(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
