@@ -1,17 +1,4 @@
-"""The Discord application: ``promptbot run`` and ``promptbot sync``.
-
-Shaped after discord.py's ``examples/advanced_startup.py``: resources are opened
-with ``async with``, extensions load in ``setup_hook``, and commands are synced
-only when their definitions changed since the last sync (a hash kept in the
-index's database), because Discord rate-limits command registration.
-
-With ``PROMPTBOT_SHARD_COUNT`` the bot is a :class:`ShardedPromptBot`
-(discord.py's ``AutoShardedBot``) running the shards ``PROMPTBOT_SHARD_IDS``
-names; several processes with disjoint ids form a cluster, and only the one
-running shard 0 syncs commands.  Unset, it is today's single connection (an
-``AutoShardedBot`` without a count would ask ``/gateway/bot`` for one and use
-the gateway URL Discord returns instead of ``DISCORD_GATEWAY_URL``).
-"""
+"""The bot: extensions, background work, metrics hooks and the command sync."""
 
 from __future__ import annotations
 
@@ -19,20 +6,18 @@ import asyncio
 import hashlib
 import json
 import logging
-import signal
 from collections.abc import Coroutine
 from typing import Any
 
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.follow import keep_current
 from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState, command_label
-from bot.state import StateError, StateStore, StateUnavailable, open_state
+from bot.state import StateError, StateStore
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = 24 * 3600.0  # seconds
@@ -48,13 +33,6 @@ EXTENSIONS = (
     "cogs.members",
     "cogs.library",
 )
-IDENTIFY_INTERVAL = 5.0  # seconds between two IDENTIFYs in one rate-limit bucket
-
-
-def point_at(settings: Settings) -> None:
-    """Send REST and the gateway where the settings say (a proxy, or a fake Discord)."""
-    discord.http.Route.BASE = settings.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 class PromptBot(commands.Bot):
@@ -102,6 +80,8 @@ class PromptBot(commands.Bot):
         """The bot the settings ask for: sharded or not."""
         if settings.shard_count is None:
             return cls(settings, catalog, state, **options)
+        from bot.app.sharded import ShardedPromptBot
+
         return ShardedPromptBot(
             settings,
             catalog,
@@ -256,78 +236,3 @@ class PromptBot(commands.Bot):
         if self.metrics_server is not None:
             await self.metrics_server.close()
         await super().close()
-
-
-class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
-    """The bot on the shards ``PROMPTBOT_SHARD_IDS`` names, out of ``PROMPTBOT_SHARD_COUNT``.
-    Each shard has its own session and reconnects and resumes on its own."""
-
-    def __init__(self, *args: Any, **options: Any) -> None:
-        super().__init__(*args, **options)
-        self._buckets: int | None = None
-        self._identified: dict[int, float] = {}  # bucket -> when its last IDENTIFY may go
-
-    def shard_states(self) -> dict[int, ShardState]:
-        latencies = dict(self.latencies)
-        return {s: ShardState(up, latencies.get(s)) for s, up in self.sessions.items()}
-
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        """Discord allows one IDENTIFY per 5 s in each bucket (``shard_id % max_concurrency``);
-        discord.py waits 5 s before every IDENTIFY but the first, whatever the buckets."""
-        if self._buckets is None:
-            try:
-                self._buckets = (await self.fetch_session_start_limits()).max_concurrency
-            except discord.DiscordException:
-                self._buckets = 1
-        loop = asyncio.get_running_loop()
-        bucket = (shard_id or 0) % max(self._buckets, 1)
-        start = max(loop.time(), self._identified.get(bucket, 0.0))
-        self._identified[bucket] = start + IDENTIFY_INTERVAL
-        await asyncio.sleep(start - loop.time())
-
-
-async def _serve(settings: Settings, token: str) -> None:
-    async with (
-        open_state(settings) as state,  # member data first: a bad store fails at once
-        Catalog(settings) as catalog,
-        PromptBot.create(settings, catalog, state) as bot,
-    ):
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
-        await bot.start(token)
-    log.info("shut down cleanly")
-
-
-async def _sync(settings: Settings, token: str) -> None:
-    async with (
-        open_state(settings) as state,  # member data first: a bad store fails at once
-        Catalog(settings) as catalog,
-        PromptBot(settings, catalog, state, watch=False) as bot,
-    ):
-        await bot.login(token)
-        await bot.sync_commands(force=True)
-
-
-def run_command(command: str, settings: Settings) -> int:
-    """``run`` or ``sync``; a missing or rejected token is one line and exit 2."""
-    token = settings.require_token()
-    if not settings.library_git:  # else the catalog checks it after fetching
-        settings.require_library()
-    point_at(settings)
-    try:
-        asyncio.run((_serve if command == "run" else _sync)(settings, token))
-    except discord.LoginFailure:
-        raise ConfigError(
-            "DISCORD_TOKEN: rejected by Discord (401 Unauthorized); "
-            "copy the token again from the Developer Portal"
-        ) from None
-    except discord.ConnectionClosed as err:
-        if err.code != 4004:  # 4004: authentication failed, on the gateway
-            raise
-        raise ConfigError("DISCORD_TOKEN: rejected by Discord's gateway (4004)") from None
-    except StateUnavailable as err:  # open_state raised before the bot started
-        raise ConfigError(f"PROMPTBOT_STATE: the state store cannot be opened ({err})") from None
-    except discord.PrivilegedIntentsRequired:
-        raise ConfigError("the bot asked for a privileged intent it does not need") from None
-    return 0
