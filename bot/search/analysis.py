@@ -112,8 +112,27 @@ def _doc_tokens(text: str) -> list[str]:
             if sep in k:
                 k = k.replace(sep, " ")
         if not k.isascii():
-            return tokens(k)
+            return _mixed_tokens(k)
     return k.encode().translate(_ASCII_SEPARATE).decode().split()
+
+
+# ASCII letters and digits stay (the word regex's, upper case too), other ASCII
+# bytes separate, the bytes of non-ASCII characters stay as they are.
+_ASCII_SEPARATE_MIXED = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
+
+
+def _mixed_tokens(folded: str) -> list[str]:
+    """``tokens(folded)``: cut at ASCII separators and white space in C first, so
+    that the word regex runs only on the pieces with non-ASCII characters (the
+    pieces are cut where no word goes on, so their tokens are the same)."""
+    data = folded.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATE_MIXED)
+    out: list[str] = []
+    for piece in data.decode("utf-8", "surrogatepass").split():
+        if piece.isascii():
+            out.append(piece)
+        else:
+            out.extend(tokens(piece))
+    return out
 
 
 def doc_terms(text: str) -> set[str]:
