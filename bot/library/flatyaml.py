@@ -38,10 +38,10 @@ def _is_text(plain: str) -> bool:
     """Whether PyYAML resolves the plain scalar ``plain`` to a string (the same
     lookup as ``Resolver.resolve``; the safe loader's resolver is ``Resolver``)."""
     resolvers = Resolver.yaml_implicit_resolvers
-    return not any(
-        regexp.match(plain)
-        for _tag, regexp in resolvers.get(plain[0], []) + resolvers.get(None, [])
-    )
+    for _tag, regexp in resolvers.get(plain[0], ()):
+        if regexp.match(plain):
+            return False
+    return all(not regexp.match(plain) for _tag, regexp in resolvers.get(None, ()))
 
 
 def _scalar(text: str) -> str | None:

@@ -229,15 +229,16 @@ class BoundedYAMLHandler(YAMLHandler):
         ``---``), so that error lines are file lines.
         """
         try:
+            # A flat frontmatter is two levels deep at most: the nesting estimate,
+            # a lower bound, would not refuse it.
+            if len(fm) <= ONE_PASS_MAX_CHARS and (flat := flatyaml.load(fm)) is not None:
+                data, twice = flat
+                return data, [_given_twice(key, line + 1 + offset) for key, line in twice]
             deep = nesting.exceeding_line(fm, MAX_DEPTH)
             if deep is not None:
                 raise _too_deep(deep + 1 + offset)
-            if len(fm) <= ONE_PASS_MAX_CHARS:
-                if (flat := flatyaml.load(fm)) is not None:
-                    data, twice = flat
-                    return data, [_given_twice(key, line + 1 + offset) for key, line in twice]
-                if (loaded := _load_once(fm, offset)) is not None:
-                    return loaded
+            if len(fm) <= ONE_PASS_MAX_CHARS and (loaded := _load_once(fm, offset)) is not None:
+                return loaded
             warnings = _check_events(fm, offset)
             return super().load(fm, Loader=_Loader), warnings
         except FrontmatterError:
