@@ -9,6 +9,12 @@ refusal of very deep nesting, speaks whatever PyYAML version is installed.
 libyaml (``CSafeLoader``) is used when it is available: the corpus parses about
 ten times faster with it.
 
+A frontmatter of usual size is read once: a flat one without PyYAML
+(:mod:`bot.library.flatyaml`), else composed into a node graph, the bounds
+checked on the graph (:func:`_check_nodes`) and built from it.  When a bound is
+crossed or anything fails, the event walk and the load run as before and say
+exactly what and where (an alias's line is not in the graph).
+
 Splitting and loading go through python-frontmatter: :class:`BoundedYAMLHandler`
 is its YAML handler, with the library's ``BaseHandler.split`` on a stricter
 boundary and ``YAMLHandler.load`` behind the bounds.
@@ -22,7 +28,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from bot.library import nesting
+from bot.library import flatyaml, nesting
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
@@ -32,6 +38,9 @@ except ImportError:  # pragma: no cover
 MAX_ALIASES = 16  # a real frontmatter has none; 16 bounds the expansion to 2**8
 MAX_DEPTH = 20  # nesting of mappings/sequences
 MAX_EVENTS = 20_000  # a frontmatter is a few dozen scalars
+# Longer frontmatters are walked as events first, which stops at MAX_EVENTS: a graph
+# is only composed from a text too short to hold many more nodes than that.
+ONE_PASS_MAX_CHARS = 10_000
 
 _OPEN = re.compile(r"-{3}[ \t]*\n")
 
@@ -56,6 +65,10 @@ _UNTERMINATED = "the frontmatter is not terminated by a '---' line"
 
 def _too_deep(line: int | None) -> FrontmatterError:
     return FrontmatterError(f"the frontmatter is nested more than {MAX_DEPTH} levels deep", line)
+
+
+def _given_twice(key: str, line: int | None) -> str:
+    return f"'{key:.40}' is given twice in the frontmatter (line {line}); the last one is used"
 
 
 def _event_line(event: yaml.Event, offset: int) -> int | None:
@@ -84,11 +97,7 @@ def _check_events(yaml_text: str, offset: int) -> list[str]:
         if isinstance(event, yaml.NodeEvent) and depth == 1 and root_is_mapping:
             if position % 2 == 0 and isinstance(event, yaml.ScalarEvent):
                 if event.value in seen:
-                    line = _event_line(event, offset)
-                    warnings.append(
-                        f"'{event.value:.40}' is given twice in the frontmatter "
-                        f"(line {line}); the last one is used"
-                    )
+                    warnings.append(_given_twice(event.value, _event_line(event, offset)))
                 seen.add(event.value)
             position += 1
         if isinstance(event, yaml.AliasEvent):
@@ -110,6 +119,68 @@ def _check_events(yaml_text: str, offset: int) -> list[str]:
         if events > MAX_EVENTS:
             raise FrontmatterError(f"the frontmatter has more than {MAX_EVENTS} YAML items")
     return warnings
+
+
+def _check_nodes(root: yaml.Node, offset: int) -> list[str] | None:
+    """What :func:`_check_events` finds, from the composed node graph of the same
+    text: the warnings, or None when a bound is crossed.
+
+    The graph is the event stream with each alias replaced by its anchored node:
+    walked in document order (a key before its value), the first visit of a node
+    is where its events are, and every later visit is an alias event.
+    """
+    visited: set[int] = set()
+    events = 4  # the stream and the document start and end
+    aliases = 0
+    seen: set[str] = set()
+    warnings: list[str] = []
+    # node, the number of collections around it, whether it is a key of the root mapping
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    while stack:
+        node, depth, root_key = stack.pop()
+        if id(node) in visited:
+            aliases += 1
+            events += 1
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            events += 1
+            if root_key:
+                if node.value in seen:
+                    warnings.append(_given_twice(node.value, node.start_mark.line + 1 + offset))
+                seen.add(node.value)
+            continue
+        events += 2
+        if depth >= MAX_DEPTH:
+            return None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.append((value, depth + 1, False))
+                stack.append((key, depth + 1, depth == 0))
+        else:
+            stack.extend((item, depth + 1, False) for item in reversed(node.value))
+    if events > MAX_EVENTS or aliases > MAX_ALIASES:
+        return None
+    return warnings
+
+
+def _load_once(yaml_text: str, offset: int) -> tuple[Any, list[str]] | None:
+    """``(object, warnings)`` from one parse of ``yaml_text``, or None when a
+    bound is crossed or anything fails (then the caller's event walk and load,
+    which stop at the first problem, say which and where)."""
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        warnings = _check_nodes(node, offset)
+        if warnings is None:
+            return None
+        return loader.construct_document(node), warnings
+    except Exception:  # the slow path raises it again, the same way
+        return None
+    finally:
+        loader.dispose()
 
 
 class BoundedYAMLHandler(YAMLHandler):
@@ -158,9 +229,16 @@ class BoundedYAMLHandler(YAMLHandler):
         ``---``), so that error lines are file lines.
         """
         try:
+            # A flat frontmatter is two levels deep at most: the nesting estimate,
+            # a lower bound, would not refuse it.
+            if len(fm) <= ONE_PASS_MAX_CHARS and (flat := flatyaml.load(fm)) is not None:
+                data, twice = flat
+                return data, [_given_twice(key, line + 1 + offset) for key, line in twice]
             deep = nesting.exceeding_line(fm, MAX_DEPTH)
             if deep is not None:
                 raise _too_deep(deep + 1 + offset)
+            if len(fm) <= ONE_PASS_MAX_CHARS and (loaded := _load_once(fm, offset)) is not None:
+                return loaded
             warnings = _check_events(fm, offset)
             return super().load(fm, Loader=_Loader), warnings
         except FrontmatterError:

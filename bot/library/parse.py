@@ -51,18 +51,22 @@ def prompt_id(path: str) -> str:
     appended, so that it stays unique.
     """
     base = path[:-3] if path.endswith(".md") else path
-    plain = _ASCII_SAFE.fullmatch(base) is not None or not any(_unsafe(ch) for ch in base)
-    if plain and _utf16_len(base) <= ID_MAX_LEN:
-        return base
-    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     room = ID_MAX_LEN - 1 - _HASH_LEN
-    kept: list[str] = []
-    for ch in base:
-        room -= 2 if ord(ch) > 0xFFFF else 1
-        if room < 0:
-            break
-        kept.append("-" if _unsafe(ch) else ch)
-    safe = "".join(kept)
+    if _ASCII_SAFE.fullmatch(base) is not None:  # the common case: one code unit a character
+        if len(base) <= ID_MAX_LEN:
+            return base
+        safe = base[:room]
+    else:
+        if _utf16_len(base) <= ID_MAX_LEN and not any(_unsafe(ch) for ch in base):
+            return base
+        kept: list[str] = []
+        for ch in base:
+            room -= 2 if ord(ch) > 0xFFFF else 1
+            if room < 0:
+                break
+            kept.append("-" if _unsafe(ch) else ch)
+        safe = "".join(kept)
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return f"{safe}~{digest[:_HASH_LEN]}"
 
 

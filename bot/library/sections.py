@@ -118,20 +118,23 @@ def _scan(lines: list[str]) -> tuple[list[tuple[int, str]], list[int]]:
     unclosed: list[int] = []
     fence: tuple[str, int, int] | None = None  # char, length, line
     candidate: int | None = None
+    run = ""
     i, n = 0, len(lines)
     while True:
         while i < n:
             line = lines[i]
+            # (``run in line``, ``"#" in line[:6]``: cheap tests that most lines fail)
             if fence is not None:
-                if _closes(line, fence[0], fence[1]):
+                if run in line and _closes(line, fence[0], fence[1]):
                     fence, candidate = None, None
-                elif candidate is None:
+                elif candidate is None and "#" in line[:6]:
                     title = _heading(line)
                     if title is not None and heading_key(title) in KNOWN_SECTIONS:
                         candidate = i
-            elif (opened := _opens(line)) is not None:
+            elif ("```" in line or "~~~" in line) and (opened := _opens(line)) is not None:
                 fence = (opened[0], opened[1], i)
-            elif (title := _heading(line)) is not None:
+                run = opened[0] * opened[1]  # a closing line holds the opening run
+            elif "#" in line[:6] and (title := _heading(line)) is not None:
                 headings.append((i, title))
             i += 1
         if fence is None:
@@ -158,8 +161,9 @@ def _unfence(lines: list[str]) -> tuple[list[str], str | None]:
     if not lines or (opened := _opens(lines[0])) is None:
         return lines, None
     char, length, info = opened
+    run = char * length  # a closing line holds the opening run
     for j in range(1, len(lines)):
-        if _closes(lines[j], char, length):
+        if run in lines[j] and _closes(lines[j], char, length):
             if j == len(lines) - 1:
                 return lines[1:j], info
             return lines, None
@@ -260,7 +264,8 @@ def split_body(body: str) -> Body:
 
     content, info = _unfence(_trim(prompt_lines))
     prompt = clean("\n".join(content)).rstrip()
-    prompt = "\n".join(_trim(prompt.split("\n")))
+    if not prompt.partition("\n")[0].strip():  # else there is no blank line to trim
+        prompt = "\n".join(_trim(prompt.split("\n")))
     is_json = (info is not None and info.split(" ")[0].casefold() in JSON_INFO) or _is_json(prompt)
 
     extras: list[tuple[str, str]] = []

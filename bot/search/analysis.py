@@ -90,15 +90,49 @@ SEPARATORS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2022\u2026\u3002\u3001\u00b7
 
 def _doc_tokens(text: str) -> list[str]:
     """``tokens(key(text))``, with a fast path for ASCII keys (most prompt
-    bodies): ``bytes.translate`` and ``split`` instead of the Unicode word regex."""
-    k = key(text)
+    bodies): ``bytes.translate`` and ``split`` instead of the Unicode word regex.
+
+    A text of ASCII and SEPARATORS only is not folded at all: ``fold`` would only
+    lower its ASCII letters (none of SEPARATORS is changed by ``clean``, case
+    folding or NFKC, but ``…``, which NFKC makes ``...``), and the separators
+    become spaces either way."""
+    text = strip_placeholders(text)
+    if not text.isascii():
+        plain = text
+        for sep in SEPARATORS:
+            if sep in plain:
+                plain = plain.replace(sep, " ")
+        if plain.isascii():
+            text = plain
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_SEPARATE).decode().split()
+    k = fold(text)
     if not k.isascii():
         for sep in SEPARATORS:
             if sep in k:
                 k = k.replace(sep, " ")
         if not k.isascii():
-            return tokens(k)
+            return _mixed_tokens(k)
     return k.encode().translate(_ASCII_SEPARATE).decode().split()
+
+
+# ASCII letters and digits stay (the word regex's, upper case too), other ASCII
+# bytes separate, the bytes of non-ASCII characters stay as they are.
+_ASCII_SEPARATE_MIXED = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))
+
+
+def _mixed_tokens(folded: str) -> list[str]:
+    """``tokens(folded)``: cut at ASCII separators and white space in C first, so
+    that the word regex runs only on the pieces with non-ASCII characters (the
+    pieces are cut where no word goes on, so their tokens are the same)."""
+    data = folded.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATE_MIXED)
+    out: list[str] = []
+    for piece in data.decode("utf-8", "surrogatepass").split():
+        if piece.isascii():
+            out.append(piece)
+        else:
+            out.extend(tokens(piece))
+    return out
 
 
 def doc_terms(text: str) -> set[str]:
@@ -138,11 +172,18 @@ def encode_counts(counts: dict[str, int]) -> str:
     than once first, space-separated; then a tab and one character per repeated
     term, whose code is its count ("cat red dog", tab, chr(3), chr(2): cat 3
     times, red twice, dog once).  Decoding it is two C-level splits."""
-    pairs = repeated(counts)
-    if not pairs:
+    many: list[str] = []  # the terms of repeated(counts), in one pass (every file is encoded)
+    once: list[str] = []
+    codes: list[int] = []
+    for t, n in counts.items():
+        if n == 1:
+            once.append(t)
+        elif n > 1:
+            many.append(t)
+            codes.append(n if n <= COUNT_MAX else COUNT_MAX)
+    if not many:
         return " ".join(counts)
-    once = [t for t, n in counts.items() if n == 1]
-    return " ".join([t for t, _ in pairs] + once) + "\t" + "".join([chr(n) for _, n in pairs])
+    return " ".join(many + once) + "\t" + bytes(codes).decode("latin-1")
 
 
 def decode_counts(stored: str) -> tuple[list[str], bytes]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.text import clean, fold
+from bot.text import _fold_fixed, clean, fold
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,21 @@ def test_clean_drops_invisibles_and_fold_is_lower_case(text: str) -> None:
 def test_ascii_is_untouched_by_clean(text: str) -> None:
     assert clean(text) == text
     assert fold(text) == text.lower()
+
+
+_MIXED = st.text(
+    alphabet=st.one_of(
+        st.characters(max_codepoint=127),
+        st.sampled_from("éÉßİﬁℌΩÅǅΐ\u0301\u0338\u0345\u3099ｶﾞ가각\u1100\u1161\u11a8中…—"),
+        st.characters(),
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MIXED)
+@example("=\u0338 e\u0301 ℌ ﬃ\u0301")
+def test_fold_by_pieces_is_fold_of_the_whole(text: str) -> None:
+    cleaned = clean(text)
+    whole = cleaned.lower() if cleaned.isascii() else _fold_fixed(cleaned)
+    assert fold(text) == whole

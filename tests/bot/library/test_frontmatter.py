@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import frontmatter
 import pytest
+import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from bot.library import frontmatter as frontmatter_module
 from bot.library.frontmatter import (
     HANDLER,
     BoundedYAMLHandler,
@@ -88,3 +90,40 @@ def test_the_librarys_own_entry_points_keep_the_bounds() -> None:
         frontmatter.loads("---\nx: !!python/name:os.system\n---\n", handler=HANDLER)
     with pytest.raises(FrontmatterError, match="nested more than 20"):
         frontmatter.parse("---\nx: " + "[" * 10_000 + "\n---\n", handler=HANDLER)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: T\ntags: [a, b]\nn: 1\n",
+        "a: {b: [1, {c: d}]}\nt: 2024-01-02\n",
+        "a: &x [1, 2]\nb: *x\n? k\n: v\n",
+        "a: &x k\n*x : 1\na: 2\n",  # an alias key is no key given twice; 'a' is
+        "title: [T]\ntitle: 2\n'title': 3\n",
+        "x: " + "[" * 19 + "]" * 19 + "\n",  # 20 levels with the root
+        "a: &a [1]\n" + "\n".join(f"k{i}: *a" for i in range(16)) + "\n",
+        "# only a comment\n",
+    ],
+)
+def test_one_pass_reads_what_the_event_walk_and_load_read(text: str) -> None:
+    loaded = frontmatter_module._load_once(text, 1)
+    assert loaded == (yaml.load(text, Loader=frontmatter_module._Loader), _walk(text))
+
+
+def _walk(text: str) -> list[str]:
+    return frontmatter_module._check_events(text, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x: " + "[" * 21 + "]" * 21 + "\n",  # too deep
+        "a: &a [1]\n" + "\n".join(f"k{i}: *a" for i in range(17)) + "\n",  # too many aliases
+        "x: [" + ",".join(["1"] * 20_000) + "]\n",  # too many items
+        "x: !!python/name:os.system\n",
+        "a: 1\n---\nb: 2\n",
+        "x: [\n",
+    ],
+)
+def test_one_pass_leaves_what_is_wrong_to_the_event_walk(text: str) -> None:
+    assert frontmatter_module._load_once(text, 1) is None
