@@ -115,9 +115,21 @@ def fold(text: str) -> str:
     normalisation joins anything to a following ASCII character (an ASCII
     character is a starter and the second part of no canonical composition).
     """
-    text = clean(text)
-    if text.isascii():
-        return text.lower()
+    for _ in range(3):
+        text = clean(text)
+        if text.isascii():
+            return text.lower()
+        folded = _fold_pieces(text)
+        # Removing accents can make text that ``clean`` would repair again
+        # ("ÂÆ\x80\x80" -> "aæ€€", which reads as the mojibake of "怀"): go on
+        # to the fixed point, so that the key of a key is itself.
+        if folded == text or clean(folded) == folded:
+            return folded
+        text = folded
+    return folded
+
+
+def _fold_pieces(text: str) -> str:
     runs = _NON_ASCII.finditer(text)
     spans = [m.span() for m, _ in zip(runs, range(_FEW_RUNS + 1), strict=False)]
     if len(spans) > _FEW_RUNS:

@@ -62,6 +62,7 @@ def test_fold(raw: str, expected: str) -> None:
 @example("ΐ")
 @example("ﬃ\u0301")
 @example("Ã©")
+@example("ÂÆ\x80\x80")  # folding it makes mojibake of 怀
 def test_clean_and_fold_are_idempotent(text: str) -> None:
     cleaned = clean(text)
     assert clean(cleaned) == cleaned
