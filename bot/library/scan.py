@@ -67,10 +67,9 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
             problems.append(Problem(rel or ".", "warning", f"folder not readable: {err.strerror}"))
             return
         for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+            if entry.name.startswith("."):
                 continue
-            relpath = f"{rel}/{name}" if rel else name
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
             try:
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
@@ -81,20 +80,21 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                             )
                         )
                         continue
-                    st = os.stat(entry.path)  # follows it; raises on a dangling one
-                    is_dir, is_file = stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode)
-                else:  # the type from the folder listing: no system call
-                    is_dir, is_file = entry.is_dir(), entry.is_file()
-                if is_dir:
-                    walk(entry.path, relpath)
-                elif is_file and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
-                    st = entry.stat()  # (the link's target for a symlink)
-                    files.append(LibraryFile(relpath, entry.path, st.st_size, st.st_mtime_ns))
+                st = os.stat(entry.path)  # follows an inside symlink; raises on a dangling one
             except OSError:
                 problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                walk(entry.path, relpath)
+            elif (
+                stat.S_ISREG(st.st_mode)
+                and entry.name.endswith(".md")
+                and entry.name.lower() not in IGNORED_NAMES
+            ):
+                files.append(LibraryFile(relpath, entry.path, st.st_size, st.st_mtime_ns))
 
     walk(str(root), "")
-    files.sort()  # by path: the first field, unique
+    files.sort(key=lambda f: f.path)
     return files, problems
 
 
