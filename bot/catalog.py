@@ -75,8 +75,13 @@ class Catalog:
     the library follows one), opens the index, refreshes it and builds the
     first snapshot."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, load_later: bool = False) -> None:
+        """With ``load_later`` the first reload runs as a task (:attr:`first_load`)
+        instead of in ``async with``: the bot connects to Discord meanwhile, and
+        whatever needs the library waits for it with :meth:`loaded`."""
         self.settings = settings
+        self._load_later = load_later
+        self.first_load: asyncio.Task[RefreshSummary] | None = None
         self.index = Index(settings.db, derive=body_terms)
         self.source = GitSource.from_settings(settings)
         self.snapshot: Snapshot | None = None
@@ -94,6 +99,9 @@ class Catalog:
         else:
             self.settings.require_library()  # before any file is created
         await self.index.open()
+        if self._load_later:
+            self.first_load = asyncio.create_task(self.reload(), name="first library load")
+            return self
         try:
             await self.reload()
         except BaseException:  # __aexit__ is not called when __aenter__ fails
@@ -101,11 +109,20 @@ class Catalog:
             raise
         return self
 
+    async def loaded(self) -> Snapshot:
+        """The current snapshot, once the first load is done (at once after it);
+        raises what the first load raised."""
+        if self.snapshot is None and self.first_load is not None:
+            await asyncio.shield(self.first_load)
+        return self.current
+
     async def __aexit__(self, *exc: object) -> None:
         """A reload or sync still running (a "Sync now" pressed at shutdown) is
         cancelled, so the index is closed under nobody's feet."""
         for task in self._holders - {asyncio.current_task()}:
             task.cancel()
+        if self.first_load is not None and not self.first_load.done():
+            self.first_load.cancel()
         async with self._lock:
             await self.index.close()
 

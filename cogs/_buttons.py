@@ -45,7 +45,11 @@ class PromptButton:
         return cls(match["id"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await guarded(interaction, lambda: self.answer(interaction, interaction.client))
+        async def answer() -> None:
+            await interaction.client.catalog.loaded()  # (a click right after a restart)
+            await self.answer(interaction, interaction.client)
+
+        await guarded(interaction, answer)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:
         raise NotImplementedError

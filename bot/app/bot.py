@@ -35,6 +35,16 @@ EXTENSIONS = (
 )
 
 
+class PromptTree(app_commands.CommandTree["PromptBot"]):
+    """The command tree: a command or an autocomplete that comes while the
+    library is still loading (the bot connects meanwhile: ``promptbot run``)
+    waits for it."""
+
+    async def interaction_check(self, interaction: discord.Interaction[PromptBot]) -> bool:
+        await interaction.client.catalog.loaded()
+        return True
+
+
 class PromptBot(commands.Bot):
     def __init__(
         self,
@@ -53,6 +63,7 @@ class PromptBot(commands.Bot):
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=PromptTree,
             http_trace=self.answers.trace_config(),
             # every command everywhere: installed to a server or to a user account,
             # in servers, the bot's DM and group DMs
