@@ -17,12 +17,13 @@ import contextlib
 import functools
 import multiprocessing
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.search import SearchEngine, pack
+from bot.search.duplicates import Bucket, text_key
 from bot.search.inverted import Doc, LongPart, long_part
 from bot.search.postings import Index as SearchIndex
 from bot.store.parsing import parser_version
@@ -50,6 +51,25 @@ def _long_part(db: Path, rows: array[int]) -> LongPart:
         return long_part(map(reader.body_terms, rows))
 
 
+def _docs(reader: GenerationReader, rows: Sequence[int]) -> tuple[list[Doc], dict[int, bytes]]:
+    """A :class:`Doc` of every prompt, read one at a time, and the text key of
+    each prompt whose bucket another shares (the only ones the near-duplicate
+    grouping asks for): computed as the prompt goes by, and for the first of a
+    bucket, read again once a second one shows up."""
+    docs: list[Doc] = []
+    first_of: dict[Bucket, int] = {}
+    keys: dict[int, bytes] = {}
+    for i, (_, prompt) in enumerate(reader.stream()):
+        doc = Doc.of(prompt)
+        docs.append(doc)
+        first = first_of.setdefault(doc.bucket, i)
+        if first != i:
+            keys[i] = text_key(prompt.prompt)
+            if first not in keys:
+                keys[first] = text_key(reader.prompt_at(rows[first]).prompt)
+    return docs, keys
+
+
 def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> int:
     """Build the search index of the index's current generation and store it;
     the number of prompts.  Run in a child process for big libraries.
@@ -70,10 +90,8 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
             else:
                 pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=_SPAWN))
                 long = pool.submit(_long_part, db, in_order).result
-            docs = [Doc.of(prompt) for _, prompt in reader.stream()]
-            index = SearchIndex.from_docs(
-                docs, perm, long, text=lambda i: reader.prompt_at(rows[i]).prompt
-            )
+            docs, same_text = _docs(reader, rows)
+            index = SearchIndex.from_docs(docs, perm, long, same_text.__getitem__)
     parts = pack.dump(index)
     del index
     save_derived(db, _key(generation), generation, parts)

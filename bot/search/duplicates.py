@@ -4,13 +4,14 @@ Two prompts are one when their texts are equal but for whitespace, or when
 they are the copies of one post found under different hosts (twitter.com and
 x.com).  The grouping needs of each prompt only a cheap bucket of its text
 (:func:`text_bucket`, kept in :class:`bot.search.postings.Doc`) and its source
-URL; whole texts are compared only inside a bucket, read through a function,
-so that the search index of a big library is built without holding every
-prompt text (at 100,000 prompts they are ~400 MB).
+URL; whole texts are compared (by a digest) only inside a bucket, through a
+function, so that the search index of a big library is built without holding
+every prompt text (at 100,000 prompts they are ~400 MB).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -49,12 +50,17 @@ def _host(url: str) -> str:
     return host
 
 
-def near_duplicate_groups(docs: Sequence[Grouped], text: Callable[[int], str]) -> list[int]:
+def text_key(text: str) -> bytes:
+    """What two texts equal but for whitespace share, in 16 bytes."""
+    return hashlib.blake2b(" ".join(text.split()).encode(), digest_size=16).digest()
+
+
+def near_duplicate_groups(docs: Sequence[Grouped], key: Callable[[int], bytes]) -> list[int]:
     """Group number per document: documents with the same text (whitespace
-    aside; ``text(i)`` is document i's, read only for documents that share a
-    bucket) share one; so do the copies of one post found under different
-    hosts, when each host has exactly one.  Several different prompts published
-    in one post (same URL, same host) stay apart."""
+    aside; ``key(i)`` is the :func:`text_key` of document i's text, asked for
+    only for documents that share a bucket) share one; so do the copies of one
+    post found under different hosts, when each host has exactly one.  Several
+    different prompts published in one post (same URL, same host) stay apart."""
     parent = list(range(len(docs)))
 
     def find(i: int) -> int:
@@ -78,9 +84,9 @@ def near_duplicate_groups(docs: Sequence[Grouped], text: Callable[[int], str]) -
     for (solid, _), members in by_bucket.items():
         if len(members) < 2 or not solid:
             continue
-        by_text: dict[str, int] = {}
+        by_text: dict[bytes, int] = {}
         for doc in members:
-            union(by_text.setdefault(" ".join(text(doc).split()), doc), doc)
+            union(by_text.setdefault(key(doc), doc), doc)
     for members in by_post.values():
         if len(members) < 2:
             continue
