@@ -141,13 +141,13 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 async def _snapshot(settings: Settings) -> Snapshot:
     """The library as the bot would serve it (the one read model), from the refreshed index."""
     from bot.catalog import Snapshot
-    from bot.stored_snapshot import load_snapshot
+    from bot.stored_snapshot import fresh_snapshot
 
-    async with _opened_index(settings) as (index, _):
-        if str(settings.db) == ":memory:":  # nothing stored: built in memory
-            prompts, terms = await index.prompts_and_terms()
-            return Snapshot.build(prompts, terms)
-    return load_snapshot(settings.db)
+    if str(settings.db) != ":memory:":
+        return await fresh_snapshot(settings.db, settings.require_library())
+    async with _opened_index(settings) as (index, _):  # nothing stored: built in memory
+        prompts, terms = await index.prompts_and_terms()
+        return Snapshot.build(prompts, terms)
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:

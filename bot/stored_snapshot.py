@@ -13,6 +13,7 @@ ever reads come from one generation, whatever refreshes commit meanwhile.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import multiprocessing
@@ -139,3 +140,42 @@ def load_snapshot(db: Path) -> Snapshot:
         build_and_store(db)
         snapshot = open_stored(db)
     return snapshot
+
+
+def _refresh(db: Path, library: Path) -> bool:
+    """Refresh the index from the library (in a forked child); whether a prompt changed."""
+    from bot.search.analysis import body_terms
+    from bot.store.index import Index
+
+    async def refresh() -> bool:
+        async with Index(db, derive=body_terms) as index:
+            return (await index.refresh(library)).changed
+
+    return asyncio.run(refresh())
+
+
+async def fresh_snapshot(db: Path, library: Path) -> Snapshot:
+    """The library as it is on disk, for a one-off command (``promptbot search``):
+    the index is refreshed in a forked child while this process reads the
+    search index stored last (~1 s and ~0.5 s at 100,000 prompts: on two cores
+    they overlap), which is kept when the refresh changed no prompt.
+
+    The index is opened (claimed, migrated) first, here: the early read never
+    meets a file that is not the index's."""
+    from bot.search.analysis import body_terms
+    from bot.store.index import Index
+
+    async with Index(db, derive=body_terms):
+        pass
+    if "fork" not in multiprocessing.get_all_start_methods():
+        await asyncio.to_thread(_refresh, db, library)
+        return load_snapshot(db)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        refreshing = asyncio.wrap_future(pool.submit(_refresh, db, library))
+        try:
+            early = open_stored(db)
+        finally:
+            changed = await refreshing
+    if early is not None and not changed:
+        return early
+    return load_snapshot(db)

@@ -55,6 +55,26 @@ def test_zero_configuration_index_then_search(home: Path) -> None:
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
 
 
+def test_search_answers_from_the_files_as_they_are_now(home: Path) -> None:
+    """``search`` reads the search index stored last while it refreshes the index:
+    after an edit it must answer from the edited file, not from what was stored."""
+    assert cli("index", cwd=home).returncode == 0
+    assert json.loads(cli("search", "neon rain", "--json", cwd=home).stdout)[0]["title"] == (
+        "Neon Dreams on a Rainy Dusk"
+    )
+    path = home / "seeds" / "3d" / "neon-dreams-on-a-rainy-dusk.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Neon Dreams on a Rainy Dusk", "Quokka Lanterns at Noon"
+        ),
+        encoding="utf-8",
+    )
+    found = json.loads(cli("search", "quokka lanterns", "--json", cwd=home).stdout)
+    assert found and found[0]["title"] == "Quokka Lanterns at Noon"
+    again = json.loads(cli("search", "quokka lanterns", "--json", cwd=home).stdout)
+    assert again == found  # the next one reads what the last one stored
+
+
 def test_search_reads_queries_from_stdin_one_array_per_line(home: Path) -> None:
     out = cli("search", "-", "--limit", "1", cwd=home, stdin="neon rain\nnight drive\nzzqqxx\n")
     lines = [json.loads(line) for line in out.stdout.splitlines()]
