@@ -12,6 +12,10 @@ from bot.app.bot import PromptBot
 from bot.metrics import ShardState
 
 IDENTIFY_INTERVAL = 5.0  # seconds between two IDENTIFYs in one rate-limit bucket
+# An IDENTIFY goes out a little after the hook returns (later still while the event
+# loop is busy, as when the library loads beside the connection): the next one in the
+# bucket waits this much more, so that the two never come closer than the interval.
+IDENTIFY_SLACK = 0.5
 
 
 class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
@@ -38,5 +42,5 @@ class ShardedPromptBot(PromptBot, commands.AutoShardedBot):
         loop = asyncio.get_running_loop()
         bucket = (shard_id or 0) % max(self._buckets, 1)
         start = max(loop.time(), self._identified.get(bucket, 0.0))
-        self._identified[bucket] = start + IDENTIFY_INTERVAL
+        self._identified[bucket] = start + IDENTIFY_INTERVAL + IDENTIFY_SLACK
         await asyncio.sleep(start - loop.time())
