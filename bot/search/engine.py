@@ -202,14 +202,19 @@ class SearchEngine:
         # Field-weighted coverage, plus coverage wherever the words are (squared:
         # a prompt that holds every word beats one that holds most of them).
         scores: dict[int, float] = {}
-        share: dict[int, float] = {}
-        for w, bst in zip(weights, best, strict=True):
-            cover, part = MIX_COVER * w / total, w / total
-            for doc, v in bst.items():
-                scores[doc] = scores.get(doc, 0.0) + cover * v
-                share[doc] = share.get(doc, 0.0) + part
-        for doc, c in share.items():
-            scores[doc] += MIX_ALL * c * c
+        if len(best) == 1:  # one word (most keystrokes): the same sums, in one pass
+            cover, part = MIX_COVER * weights[0] / total, weights[0] / total
+            whole = MIX_ALL * part * part
+            scores = {doc: cover * v + whole for doc, v in best[0].items()}
+        else:
+            share: dict[int, float] = {}
+            for w, bst in zip(weights, best, strict=True):
+                cover, part = MIX_COVER * w / total, w / total
+                for doc, v in bst.items():
+                    scores[doc] = scores.get(doc, 0.0) + cover * v
+                    share[doc] = share.get(doc, 0.0) + part
+            for doc, c in share.items():
+                scores[doc] += MIX_ALL * c * c
         if not scores:
             return {}
         rerank = RERANK if described is None else RERANK_BM25
