@@ -1,10 +1,10 @@
 """Snapshots read from the index instead of built at every start.
 
-The search index of a generation of prompts is built once (in a child process
-for a big library: building it takes ~1 GB at 100,000 prompts, which a child
-gives back when it exits), stored in the SQLite index as bytes
-(:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
-process then starts by reading it (~1-2 s at 100,000).  A snapshot reads the
+The search index of a generation of prompts is built once (in child processes
+for a big library, streaming the prompts: ~10 s and ~450 MB at 100,000 prompts,
+which the children give back when they exit), stored in the SQLite index as
+bytes (:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
+process then starts by reading it (~0.5 s at 100,000).  A snapshot reads the
 prompts themselves on demand through a
 :class:`~bot.store.reader.GenerationReader`: one read transaction, opened
 before the parts are read, so the parts, the ids and every prompt the snapshot

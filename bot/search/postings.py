@@ -1,7 +1,8 @@
 """The in-memory structures behind :class:`bot.search.engine.SearchEngine`.
 
-One inverted index per field, built once from a list of prompts (pure CPU, no
-I/O): term -> sorted ``array('I')`` of document numbers.  The fields are the
+One inverted index per field, built once from the prompts, or from a stream
+of :class:`~bot.search.inverted.Doc` and stored terms (pure CPU, no I/O): term
+-> sorted ``array('I')`` of document numbers.  The fields are the
 ones a user sees and remembers (title, tags, category, author) and the long
 one (description and prompt body as one "text" field).
 
