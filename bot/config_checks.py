@@ -24,6 +24,11 @@ _SWITCH = {"1": True, "true": True, "yes": True, "on": True}
 _SWITCH |= {"0": False, "false": False, "no": False, "off": False}
 
 
+def _control(c: str) -> bool:
+    """A control character (C0 or DEL): never shown, never part of a setting."""
+    return ord(c) < 32 or ord(c) == 127
+
+
 def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.netloc or any(c.isspace() for c in value):
@@ -129,14 +134,14 @@ def check_state(value: str) -> str:
 
 def _shown(value: str) -> str:
     """``value`` fit for a one-line message: control characters as ``?``."""
-    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in value)
+    return "".join("?" if _control(c) else c for c in value)
 
 
 def _git_url(value: str) -> str:
     """An https, ssh, scp-like (``git@host:path``) or file:// repository URL;
     nothing that git could read as an option (a leading ``-`` anywhere)."""
     name = "PROMPTBOT_LIBRARY_GIT"
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+    if any(c.isspace() or _control(c) for c in value):
         raise ConfigError(f"{name}: the URL contains spaces or control characters")
     bad = ConfigError(
         f"{name}: '{redact_url(value)}' is not an https://, ssh://, user@host:path "
@@ -185,7 +190,7 @@ def valid_ref(ref: str) -> bool:
 
 def _repo_path(name: str, value: str) -> str:
     """A folder inside the repository: relative, no ``..``, not ``.git``; "" is the root."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value) or "\\" in value:
+    if any(_control(c) for c in value) or "\\" in value:
         raise ConfigError(f"{name}: the path contains a backslash or control characters")
     parts = [p for p in value.split("/") if p not in ("", ".")]
     if PurePosixPath(value).is_absolute() or any(p == ".." or p.lower() == ".git" for p in parts):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import ftfy
 
@@ -115,11 +116,18 @@ def fold(text: str) -> str:
     normalisation joins anything to a following ASCII character (an ASCII
     character is a starter and the second part of no canonical composition).
     """
+    return fold_with(text, _fold_pieces)
+
+
+def fold_with(text: str, fold_text: Callable[[str], str]) -> str:
+    """:func:`fold`, with ``fold_text`` folding a cleaned text that is not ASCII
+    (by pieces in ``fold``; whole, in the test that the two agree)."""
+    folded = text
     for _ in range(3):
         text = clean(text)
         if text.isascii():
             return text.lower()
-        folded = _fold_pieces(text)
+        folded = fold_text(text)
         # Removing accents can make text that ``clean`` would repair again
         # ("ÂÆ\x80\x80" -> "aæ€€", which reads as the mojibake of "怀"): go on
         # to the fixed point, so that the key of a key is itself.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.render.message import FULL_PROMPT_TEMPLATE, full_prompt_button, full_prompt_reply
-from cogs._buttons import PromptButton
+from cogs._buttons import DynamicButton, PromptButton
 from cogs._send import send
 from cogs._views import known_prompt
 
@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     from bot.app import PromptBot
 
 
-class FullPromptButton(
-    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=FULL_PROMPT_TEMPLATE
-):
+class FullPromptButton(PromptButton, DynamicButton, template=FULL_PROMPT_TEMPLATE):
     """ "Full prompt": the exact prompt, ephemeral, ready to copy."""
 
     make = staticmethod(full_prompt_button)

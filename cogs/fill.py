@@ -11,7 +11,7 @@ from bot.limits import TEXT_INPUT_VALUE
 from bot.models import Prompt
 from bot.render.actions import FillForm, fill_form, filled_reply
 from bot.render.message import FILL_TEMPLATE, fill_button
-from cogs._buttons import PromptButton
+from cogs._buttons import DynamicButton, PromptButton
 from cogs._report import UserFacingError, report
 from cogs._send import send
 from cogs._views import VIEW_TIMEOUT, known_prompt
@@ -53,9 +53,7 @@ class FillModal(discord.ui.Modal):
         await report(interaction, error)
 
 
-class FillButton(
-    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=FILL_TEMPLATE
-):
+class FillButton(PromptButton, DynamicButton, template=FILL_TEMPLATE):
     make = staticmethod(fill_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:

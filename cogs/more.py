@@ -13,7 +13,7 @@ from bot.models import Prompt
 from bot.render.actions import NOTHING_SIMILAR, similar_reply
 from bot.render.format import list_description, list_line
 from bot.render.message import MORE_TEMPLATE, more_button
-from cogs._buttons import PromptButton
+from cogs._buttons import DynamicButton, PromptButton
 from cogs._report import UserFacingError
 from cogs._views import OwnedView, known_prompt, show_card
 
@@ -46,9 +46,7 @@ class OpenerView(OwnedView):
         await show_card(self.bot, interaction, prompt)
 
 
-class MoreButton(
-    PromptButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=MORE_TEMPLATE
-):
+class MoreButton(PromptButton, DynamicButton, template=MORE_TEMPLATE):
     make = staticmethod(more_button)
 
     async def answer(self, interaction: discord.Interaction[Any], bot: PromptBot) -> None:

@@ -160,19 +160,12 @@ def body_text(prompt: Prompt) -> str:
 COUNT_MAX = 255  # counts are kept in a byte: BM25 saturates long before
 
 
-def repeated(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """``(term, count)`` for the terms counted more than once, in order, the
-    counts at most COUNT_MAX.  (This runs over every posting of the library when
-    the engine is built: a plain comprehension measured fastest.)"""
-    return [(t, n if n <= COUNT_MAX else COUNT_MAX) for t, n in counts.items() if n > 1]
-
-
 def encode_counts(counts: dict[str, int]) -> str:
     """Term counts as one compact string: the distinct terms, those occurring more
     than once first, space-separated; then a tab and one character per repeated
     term, whose code is its count ("cat red dog", tab, chr(3), chr(2): cat 3
     times, red twice, dog once).  Decoding it is two C-level splits."""
-    many: list[str] = []  # the terms of repeated(counts), in one pass (every file is encoded)
+    many: list[str] = []  # the terms counted more than once, in one pass (every file is encoded)
     once: list[str] = []
     codes: list[int] = []
     for t, n in counts.items():

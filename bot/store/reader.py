@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bot.models import Prompt
 from bot.store.schema import prompt_from_json
@@ -57,9 +58,13 @@ class GenerationReader:
             return prompt
 
     def meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = ?", key)
         return row[0] if row else None
+
+    def _one(self, sql: str, *args: object) -> Any:
+        """The first row of a parametrised query, or None."""
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()
 
     def sizes(self) -> list[tuple[int, int]]:
         """(row number, characters of description + prompt text) of every prompt
@@ -85,14 +90,12 @@ class GenerationReader:
     def body_terms(self, n: int) -> str:
         """The derived text stored with row ``n`` (by the ``Derive`` function);
         empty when there is no such row."""
-        with self._lock:
-            row = self._conn.execute("SELECT body_terms FROM prompts WHERE n = ?", (n,)).fetchone()
+        row = self._one("SELECT body_terms FROM prompts WHERE n = ?", n)
         return str(row[0]) if row else ""
 
     def prompt_at(self, n: int) -> Prompt:
         """The prompt of row ``n``."""
-        with self._lock:
-            row = self._conn.execute("SELECT data FROM prompts WHERE n = ?", (n,)).fetchone()
+        row = self._one("SELECT data FROM prompts WHERE n = ?", n)
         if row is None:
             raise LookupError(f"no prompt row {n}")
         return prompt_from_json(row[0])
@@ -105,8 +108,7 @@ class GenerationReader:
     def derived(self, name: str) -> bytes:
         """One stored part (read one at a time: together they are the size of
         the search index)."""
-        with self._lock:
-            row = self._conn.execute("SELECT data FROM derived WHERE name = ?", (name,)).fetchone()
+        row = self._one("SELECT data FROM derived WHERE name = ?", name)
         if row is None:
             raise LookupError(f"no derived part {name!r}")
         return bytes(row[0])

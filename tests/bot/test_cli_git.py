@@ -8,16 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_cli import cli
-from tests.support.gitrepo import Repo
+from tests.support.gitrepo import Repo, gallery_repo
 from tests.support.libraries import prompt_doc
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    source = Repo(tmp_path / "remote")
-    source.add_gallery()
-    source.commit("the gallery")
-    return source
+    return gallery_repo(tmp_path / "remote")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.catalog import Catalog
 from bot.config import ConfigError, load_settings
 from bot.follow import follow, keep_current, library_status, sync_now
 from bot.gitsource import GitSource
-from tests.support.gitrepo import Repo
+from tests.support.gitrepo import Repo, gallery_repo
 from tests.support.libraries import prompt_doc
 
 SECRET = "hunter2-secret-token"
@@ -28,10 +28,7 @@ def doc(title: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    remote = Repo(tmp_path / "remote")
-    remote.add_gallery()
-    remote.commit("the gallery")
-    return remote
+    return gallery_repo(tmp_path / "remote")
 
 
 def settings_for(tmp_path: Path, url: str, interval: int = 0, **extra: str):

@@ -19,16 +19,13 @@ from bot.gitsource import GitSource, GitSyncError, next_delay
 from bot.library.scan import load_library
 from bot.logs import Redact
 from bot.render.media import resolve_preview
-from tests.support.gitrepo import Repo, git, tree
+from tests.support.gitrepo import Repo, gallery_repo, git, tree
 from tests.support.libraries import prompt_doc
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
-    source = Repo(tmp_path / "remote")
-    source.add_gallery()
-    source.commit("the gallery")
-    return source
+    return gallery_repo(tmp_path / "remote")
 
 
 def source_for(repo_url: str, tmp_path: Path, **options) -> GitSource:

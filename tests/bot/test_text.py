@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.text import _fold_fixed, clean, fold
+from bot.text import _fold_fixed, clean, fold, fold_with
 
 
 @pytest.mark.parametrize(
@@ -94,23 +94,9 @@ _MIXED = st.text(
 )
 
 
-def _fold_whole(text: str) -> str:
-    """``fold`` as it would be without folding by pieces: the whole text each time."""
-    folded = text
-    for _ in range(3):
-        text = clean(text)
-        if text.isascii():
-            return text.lower()
-        folded = _fold_fixed(text)
-        if folded == text or clean(folded) == folded:
-            return folded
-        text = folded
-    return folded
-
-
 @settings(max_examples=500, deadline=None)
 @given(_MIXED)
 @example("=\u0338 e\u0301 ℌ ﬃ\u0301")
 @example("Æ¡\x86")  # folded, it reads as mojibake of 框: clean repairs it again
 def test_fold_by_pieces_is_fold_of_the_whole(text: str) -> None:
-    assert fold(text) == _fold_whole(text)
+    assert fold(text) == fold_with(text, _fold_fixed)

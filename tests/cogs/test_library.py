@@ -18,7 +18,7 @@ from bot.config import load_settings
 from bot.gitsource import GitSource
 from bot.state import open_state
 from tests.cogs.conftest import components, shown
-from tests.support.gitrepo import Repo
+from tests.support.gitrepo import Repo, gallery_repo
 from tests.support.libraries import prompt_doc
 
 EPHEMERAL = 64
@@ -36,11 +36,7 @@ class Boom(RuntimeError):
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     """The seeds as a gallery (3 prompts in 2 categories) plus one broken file."""
-    remote = Repo(tmp_path / "remote")
-    remote.add_gallery()
-    remote.write("prompts/animals/broken.md", BROKEN)
-    remote.commit("the gallery")
-    return remote
+    return gallery_repo(tmp_path / "remote", {"prompts/animals/broken.md": BROKEN})
 
 
 @asynccontextmanager

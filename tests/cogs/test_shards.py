@@ -17,20 +17,10 @@ from bot.state import open_state
 from tests.cogs.conftest import bot_settings, shown
 from tests.fake_discord import FakeDiscord
 from tests.support.discord_spec import DiscordSpec
+from tests.support.fixtures import sharded_fake
 from tests.support.scrape import health, scrape
 
 PUT_COMMANDS = "/applications/{application_id}/commands"
-
-
-@asynccontextmanager
-async def sharded_fake(spec: DiscordSpec, max_concurrency: int = 2) -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(spec, shard_count=2, max_concurrency=max_concurrency)
-    async with fake:
-        await fake.add_guild(shard_id=0, name="Shard Zero")
-        await fake.add_guild(shard_id=1, name="Shard One")
-        yield fake
-    if fake.violations and not fake.violations_expected:
-        pytest.fail("fake Discord recorded violations:\n" + "\n".join(fake.violations))
 
 
 @asynccontextmanager

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.fixtures import sharded_fake as support_sharded_fake
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -112,12 +114,5 @@ def copy_library(src: Path, dst: Path) -> Path:
 @pytest.fixture
 async def sharded_fake(discord_spec: Any) -> AsyncIterator[Any]:
     """A fake Discord that routes with 2 shards (both may IDENTIFY at once), a guild on each."""
-    from tests.fake_discord import FakeDiscord
-
-    fake = FakeDiscord(discord_spec, shard_count=2, max_concurrency=2)
-    async with fake:
-        await fake.add_guild(shard_id=0, name="Shard Zero")
-        await fake.add_guild(shard_id=1, name="Shard One")
+    async with support_sharded_fake(discord_spec) as fake:
         yield fake
-    if fake.violations and not fake.violations_expected:
-        pytest.fail("fake Discord recorded violations:\n" + "\n".join(fake.violations))

@@ -13,7 +13,7 @@ from typing import Any
 from bot.gitsource import GitSource
 from tests.cogs.conftest import components, shown
 from tests.e2e.conftest import BotProcess, bot_env, start_bot, wait_ready
-from tests.support.gitrepo import Repo
+from tests.support.gitrepo import Repo, gallery_repo
 from tests.support.libraries import prompt_doc
 
 SECRET = "ghp_e2eSecretTokenValue123"
@@ -21,10 +21,7 @@ INTERVAL = "1"
 
 
 def gallery(tmp_path: Path) -> Repo:
-    remote = Repo(tmp_path / "remote")
-    remote.add_gallery()
-    remote.commit("the gallery")
-    return remote
+    return gallery_repo(tmp_path / "remote")
 
 
 @asynccontextmanager

@@ -13,6 +13,7 @@ from discord.ext import commands
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.interactions import InteractionHandle
 from tests.support.discord_spec import DiscordSpec
+from tests.support.fixtures import sharded_fake
 
 
 class QuickShards(commands.AutoShardedBot):
@@ -50,13 +51,8 @@ def sharded_bot(shard_ids: list[int] | None, shard_count: int | None = 2) -> Qui
 @pytest.fixture
 async def sharded(discord_spec: DiscordSpec) -> AsyncIterator[FakeDiscord]:
     """A fake that requires 2 shards, both may IDENTIFY at once, one guild added per shard."""
-    fake = FakeDiscord(discord_spec, shard_count=2, max_concurrency=2)
-    async with fake:
-        await fake.add_guild(shard_id=0, name="Shard Zero")
-        await fake.add_guild(shard_id=1, name="Shard One")
+    async with sharded_fake(discord_spec) as fake:
         yield fake
-    if fake.violations and not fake.violations_expected:
-        pytest.fail("fake Discord recorded violations:\n" + "\n".join(fake.violations))
 
 
 def guilds_on(fake: FakeDiscord, shard_id: int) -> list[str]:

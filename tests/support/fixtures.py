@@ -7,7 +7,9 @@ import them into a folder's conftest (as tests/support and tests/fake_discord do
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,5 +35,24 @@ async def fake_discord(discord_spec: DiscordSpec) -> AsyncIterator[object]:
     fake = FakeDiscord(discord_spec)
     async with fake:
         yield fake
+    fail_on_violations(fake)
+
+
+def fail_on_violations(fake: Any) -> None:
+    """Fail the test if the fake recorded violations, unless it expected them."""
     if fake.violations and not fake.violations_expected:
         pytest.fail("fake Discord recorded violations:\n" + "\n".join(fake.violations))
+
+
+@asynccontextmanager
+async def sharded_fake(spec: DiscordSpec, max_concurrency: int = 2) -> AsyncIterator[Any]:
+    """A fake Discord that routes with 2 shards (by default both may IDENTIFY at once),
+    the guild "Shard Zero" on shard 0 and "Shard One" on shard 1; checked like ``fake_discord``."""
+    from tests.fake_discord import FakeDiscord
+
+    fake = FakeDiscord(spec, shard_count=2, max_concurrency=max_concurrency)
+    async with fake:
+        await fake.add_guild(shard_id=0, name="Shard Zero")
+        await fake.add_guild(shard_id=1, name="Shard One")
+        yield fake
+    fail_on_violations(fake)

@@ -84,6 +84,17 @@ class Repo:
         self.write("README.md", "# A gallery\n")
 
 
+def gallery_repo(path: Path, extra: dict[str, str] | None = None) -> Repo:
+    """A repository at ``path`` holding the seeds as a gallery (``add_gallery``) and
+    the ``extra`` files (path -> text), committed as "the gallery"."""
+    repo = Repo(path)
+    repo.add_gallery()
+    for rel, text in (extra or {}).items():
+        repo.write(rel, text)
+    repo.commit("the gallery")
+    return repo
+
+
 def tree(root: Path) -> dict[str, bytes | str]:
     """Every file below ``root`` except ``.git``: its bytes, or ``-> target`` for a symlink."""
     files: dict[str, bytes | str] = {}
