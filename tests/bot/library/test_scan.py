@@ -41,3 +41,23 @@ def test_symlinks_inside_are_followed_outside_skipped_loops_end(tmp_path: Path) 
     assert "symlink leads outside the library" in by_path["leakdir"]
     assert "broken symlink" in by_path["dangling.md"]
     assert all(p.severity == "warning" for p in problems)
+
+
+def test_a_file_is_read_whole_up_to_one_byte_past_the_cap_whatever_the_scan_saw(
+    tmp_path: Path,
+) -> None:
+    from bot.library.parse import MAX_FILE_BYTES
+    from bot.library.scan import read_capped
+
+    path = write(tmp_path, "a/grows.md")
+    (file,) = scan(tmp_path)[0]
+    assert read_capped(file) == DOC.encode()
+    path.write_text(DOC + "more body\n" * 10_000, encoding="utf-8")  # grew since the scan
+    assert read_capped(file) == path.read_bytes()
+    path.write_bytes(b"x" * (MAX_FILE_BYTES + 70_000))  # grew past the cap
+    assert len(read_capped(file)) == MAX_FILE_BYTES + 1
+    path.write_text("---\n", encoding="utf-8")  # shrank
+    assert read_capped(file) == b"---\n"
+    path.write_bytes(b"y" * (MAX_FILE_BYTES + 5))
+    (big,) = scan(tmp_path)[0]  # scanned past the cap: still cut one byte past it
+    assert read_capped(big) == b"y" * (MAX_FILE_BYTES + 1)
