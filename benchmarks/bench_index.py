@@ -34,10 +34,10 @@ async def _load_engine(db: Path, stored_terms: bool) -> dict:
     """What the bot does at start with an existing index: read the prompts, build
     the search snapshot (engine + listings)."""
     from bot.catalog import Snapshot
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
     from bot.store.index import Index
 
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         start = time.perf_counter()
         prompts, terms = await index.prompts_and_terms()
         snapshot = Snapshot.build(prompts, terms if stored_terms else None)
@@ -46,10 +46,10 @@ async def _load_engine(db: Path, stored_terms: bool) -> dict:
 
 
 async def _refresh(library: Path, db: Path) -> dict:
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
     from bot.store.index import Index
 
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         start = time.perf_counter()
         summary = await index.refresh(library)
         seconds = time.perf_counter() - start

@@ -33,22 +33,21 @@ from benchmarks.bench_search import current_rss_mb, keystrokes, pct, rss_mb, tim
 from benchmarks.eval_search import load_queries
 from benchmarks.synth import iter_synth
 from bot.models import Prompt
-from bot.search.analysis import body_terms
-from bot.store.schema import prompt_to_json
+from bot.search.inverted import derived
+from bot.store.parsing import PromptRow, prompt_row
 
 BATCH = 5000
 
 
-def _row(prompt: Prompt) -> tuple[str, str, str, str, int]:
-    chars = len(prompt.description) + len(prompt.prompt)
-    return (prompt.id, prompt.path, prompt_to_json(prompt), body_terms(prompt), chars)
+def _row(prompt: Prompt) -> PromptRow:
+    return prompt_row(prompt, derived)
 
 
 async def _create(db: Path) -> None:
     """An empty index, made by the real ``Index`` (schema, marks, parser version)."""
     from bot.store.index import Index
 
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         await index.set_meta("parser_version", index.parser_version)
 
 
@@ -57,14 +56,12 @@ def generate(db: Path, base: list[Prompt], n: int) -> float:
     asyncio.run(_create(db))
     start = time.perf_counter()
     with sqlite3.connect(db) as conn, Pool(os.cpu_count() or 1) as pool:
-        rows: Iterable[tuple[str, str, str, str, int]] = pool.imap(
-            _row, iter_synth(base, n), chunksize=256
-        )
+        rows: Iterable[PromptRow] = pool.imap(_row, iter_synth(base, n), chunksize=256)
         done = 0
         while batch := list(itertools.islice(rows, BATCH)):
             conn.executemany(
-                "INSERT INTO prompts (id, path, data, body_terms, text_chars)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO prompts (id, path, data, body_terms, head, text_chars)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 batch,
             )
             done += len(batch)

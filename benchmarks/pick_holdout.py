@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks._load import corpus_root, load_corpus
 from benchmarks.eval_search import load_queries
-from bot.search.duplicates import near_duplicate_groups, text_key
+from bot.search.duplicates import near_duplicate_groups
 from bot.search.inverted import Doc
 
 PER_KIND, SHORT, DRAWN = 16, 250, 60
@@ -29,9 +29,7 @@ PER_KIND, SHORT, DRAWN = 16, 250, 60
 
 def pick(root: Path, seed: int) -> dict[str, list[str]]:
     prompts = sorted(load_corpus(root), key=lambda p: p.path)
-    group = near_duplicate_groups(
-        [Doc.of(p) for p in prompts], lambda i: text_key(prompts[i].prompt)
-    )
+    group = near_duplicate_groups([Doc.of(p) for p in prompts])
     used = {path for q in load_queries() for path in q["relevant"]}
     used_groups = {group[i] for i, p in enumerate(prompts) if p.path in used}
     pool = [

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.gitsource import GitSource, GitSyncError, SyncResult
 from bot.models import Prompt
 from bot.search import Facets, Hit, SearchEngine
-from bot.search.analysis import body_terms
+from bot.search.inverted import derived
 from bot.store.index import Index, RefreshSummary
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Catalog:
         self.settings = settings
         self._load_later = load_later
         self.first_load: asyncio.Task[RefreshSummary] | None = None
-        self.index = Index(settings.db, derive=body_terms)
+        self.index = Index(settings.db, derive=derived)
         self.source = GitSource.from_settings(settings)
         self.snapshot: Snapshot | None = None
         self.summary: RefreshSummary | None = None  # of the last reindex

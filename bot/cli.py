@@ -117,11 +117,11 @@ async def _opened_index(
     """The refreshed index, closed on the way out whatever fails (an open
     aiosqlite connection is a thread that keeps the process alive).  The library
     is checked first, so that a bad setting creates no index file."""
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
     from bot.store.index import Index
 
     library = settings.require_library()
-    async with Index(settings.db, derive=body_terms) as index:
+    async with Index(settings.db, derive=derived) as index:
         show_bar = progress and sys.stderr.isatty()
         summary = await index.refresh(library, _progress_bar if show_bar else None)
         yield index, summary

@@ -18,14 +18,13 @@ import contextlib
 import functools
 import multiprocessing
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.search import SearchEngine, pack
-from bot.search.duplicates import Bucket, text_key
-from bot.search.inverted import Doc, LongPart, long_part
+from bot.search.inverted import Doc, LongPart, derived, long_part
 from bot.search.postings import Index as SearchIndex
 from bot.store.parsing import parser_version
 from bot.store.reader import GenerationReader, save_derived
@@ -49,26 +48,16 @@ def _long_part(db: Path, rows: array[int]) -> LongPart:
     later generation than the builder's: a row gone meanwhile reads as empty,
     and the builder's ``save_derived`` refuses the result (the generation moved)."""
     with GenerationReader(db) as reader:
-        return long_part(map(reader.body_terms, rows))
+        return long_part(reader.body_terms(rows))
 
 
-def _docs(reader: GenerationReader, rows: Sequence[int]) -> tuple[list[Doc], dict[int, bytes]]:
-    """A :class:`Doc` of every prompt, read one at a time, and the text key of
-    each prompt whose bucket another shares (the only ones the near-duplicate
-    grouping asks for): computed as the prompt goes by, and for the first of a
-    bucket, read again once a second one shows up."""
-    docs: list[Doc] = []
-    first_of: dict[Bucket, int] = {}
-    keys: dict[int, bytes] = {}
-    for i, (_, prompt) in enumerate(reader.stream()):
-        doc = Doc.of(prompt)
-        docs.append(doc)
-        first = first_of.setdefault(doc.bucket, i)
-        if first != i:
-            keys[i] = text_key(prompt.prompt)
-            if first not in keys:
-                keys[first] = text_key(reader.prompt_at(rows[first]).prompt)
-    return docs, keys
+def _docs(reader: GenerationReader) -> list[Doc]:
+    """A :class:`Doc` of every prompt, from the heads stored beside them (a
+    prompt stored without one is read and analysed)."""
+    return [
+        Doc.from_head(id, size, head) if head else Doc.of(reader.prompt_at(n))
+        for n, id, size, head in reader.heads()
+    ]
 
 
 def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> int:
@@ -87,12 +76,11 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
         long: Callable[[], LongPart]
         with contextlib.ExitStack() as stack:
             if len(rows) < in_process_below:
-                long = functools.partial(long_part, map(reader.body_terms, in_order))
+                long = functools.partial(long_part, reader.body_terms(in_order))
             else:
                 pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=_SPAWN))
                 long = pool.submit(_long_part, db, in_order).result
-            docs, same_text = _docs(reader, rows)
-            index = SearchIndex.from_docs(docs, perm, long, same_text.__getitem__)
+            index = SearchIndex.from_docs(_docs(reader), perm, long)
     parts = pack.dump(index)
     del index
     save_derived(db, _key(generation), generation, parts)
@@ -144,11 +132,10 @@ def load_snapshot(db: Path) -> Snapshot:
 
 def _refresh(db: Path, library: Path) -> bool:
     """Refresh the index from the library (in a forked child); whether a prompt changed."""
-    from bot.search.analysis import body_terms
     from bot.store.index import Index
 
     async def refresh() -> bool:
-        async with Index(db, derive=body_terms) as index:
+        async with Index(db, derive=derived) as index:
             return (await index.refresh(library)).changed
 
     return asyncio.run(refresh())
@@ -161,13 +148,13 @@ async def fresh_snapshot(db: Path, library: Path) -> Snapshot:
     they overlap), which is kept when the refresh changed no prompt.
 
     The index is opened (claimed, migrated) first, here: the early read never
-    meets a file that is not the index's."""
-    from bot.search.analysis import body_terms
+    meets a file that is not the index's, nor a new one (nothing is stored in
+    it, and its first refresh holds it locked: it is written without the WAL)."""
     from bot.store.index import Index
 
-    async with Index(db, derive=body_terms):
-        pass
-    if "fork" not in multiprocessing.get_all_start_methods():
+    async with Index(db, derive=derived) as index:
+        new = await index.count() == 0
+    if new or "fork" not in multiprocessing.get_all_start_methods():
         await asyncio.to_thread(_refresh, db, library)
         return load_snapshot(db)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:

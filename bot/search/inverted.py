@@ -8,14 +8,15 @@ only each document's stored terms, in document order.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from bot.models import Prompt
-from bot.search.analysis import decode_counts
-from bot.search.duplicates import Bucket, text_bucket
+from bot.search.analysis import body_terms, decode_counts
+from bot.search.duplicates import text_key
 
 Postings = dict[str, "array[int]"]
 
@@ -93,40 +94,35 @@ class Doc(NamedTuple):
     author: str | None
     source_url: str | None
     size: int  # characters of description + prompt text
-    bucket: Bucket  # :func:`bot.search.duplicates.text_bucket` of the prompt text
+    same: str  # :func:`bot.search.duplicates.text_key` of the prompt text
 
     @classmethod
     def of(cls, prompt: Prompt) -> Doc:
-        return cls.make(
+        return cls(
             prompt.id,
             prompt.title,
             prompt.category,
             prompt.tags,
             prompt.author,
             prompt.source_url,
-            prompt.description,
-            prompt.prompt,
+            len(prompt.description) + len(prompt.prompt),
+            text_key(prompt.prompt),
         )
 
+    def head(self) -> str:
+        """The fields besides the id and the size, as the index stores them."""
+        fields = (self.title, self.category, self.tags, self.author, self.source_url, self.same)
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
     @classmethod
-    def make(
-        cls,
-        id: str,
-        title: str,
-        category: str,
-        tags: Sequence[str],
-        author: str | None,
-        source_url: str | None,
-        description: str,
-        prompt: str,
-    ) -> Doc:
-        return cls(
-            id,
-            title,
-            category,
-            tags,
-            author,
-            source_url,
-            len(description) + len(prompt),
-            text_bucket(prompt),
-        )
+    def from_head(cls, id: str, size: int, head: str) -> Doc:
+        title, category, tags, author, source_url, same = json.loads(head)
+        return cls(id, title, category, tags, author, source_url, size, same)
+
+
+def derived(prompt: Prompt) -> tuple[str, str]:
+    """What the SQLite index stores beside each prompt (the ``Derive`` function
+    of :mod:`bot.store.parsing`, run in the parse workers): its long field's
+    terms (:func:`body_terms`) and its :meth:`Doc.head`, so that building the
+    search index reads no prompt and processes no text of one."""
+    return body_terms(prompt), Doc.of(prompt).head()

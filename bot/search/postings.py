@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 from bot.models import Prompt
 from bot.search.analysis import body_terms, is_cjk, key, stem, tokens
-from bot.search.duplicates import near_duplicate_groups, text_key
+from bot.search.duplicates import near_duplicate_groups
 from bot.search.inverted import Doc, Inverter, LongPart, Postings, long_part, size_order
 
 # Fields, and what a match in each is worth (the title dominates).  The
@@ -80,7 +80,7 @@ class Index:
         docs = [Doc.of(p) for p in prompts]
         perm = size_order(docs)
         stored = (body_terms(prompts[i]) if body is None else body[i] for i in perm)
-        self._build(docs, perm, lambda: long_part(stored), lambda i: text_key(prompts[i].prompt))
+        self._build(docs, perm, lambda: long_part(stored))
         self.prompts = [prompts[i] for i in perm]
 
     @classmethod
@@ -89,17 +89,14 @@ class Index:
         docs: list[Doc],
         perm: Sequence[int],
         long: Callable[[], LongPart],
-        same_text: Callable[[int], bytes],
     ) -> Index:
         """The index of ``docs`` (emptied: at 100,000 prompts they are ~100 MB,
         freed before the long field arrives) numbered by ``perm``
         (:func:`size_order`); ``long()``
         gives the long field (:func:`long_part` of the documents in that order: it
-        is asked for last, so it can be built meanwhile elsewhere), ``same_text(i)``
-        the ``text_key`` of the prompt text of ``docs[i]`` (asked for only for
-        possible near-duplicates)."""
+        is asked for last, so it can be built meanwhile elsewhere)."""
         ix = cls.__new__(cls)
-        ix._build(docs, perm, long, same_text)
+        ix._build(docs, perm, long)
         return ix
 
     def _build(
@@ -107,7 +104,6 @@ class Index:
         docs: list[Doc],
         perm: Sequence[int],
         long: Callable[[], LongPart],
-        same_text: Callable[[int], bytes],
     ) -> None:
         ordered = [docs[i] for i in perm]
         docs.clear()
@@ -126,9 +122,7 @@ class Index:
         self.category_names: dict[str, str] = {}
         self.tag_names: dict[str, str] = {}
         short = self._build_short(ordered)
-        self.group: array[int] = array(
-            "I", near_duplicate_groups(ordered, lambda doc: same_text(perm[doc]))
-        )
+        self.group: array[int] = array("I", near_duplicate_groups(ordered))
         del ordered
         self.order: array[int] = array(
             "I", sorted(range(len(self.ids)), key=lambda i: (self.title_keys[i], self.ids[i]))

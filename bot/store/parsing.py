@@ -2,8 +2,9 @@
 there are many (the parser is pure Python and CPU-bound).
 
 A ``Derive`` function, given by the layer above (the catalog passes the search
-engine's body analysis), computes derived text per prompt in the same workers,
-so the store keeps it without knowing what it is."""
+index's :func:`bot.search.inverted.derived`), computes two derived texts per
+prompt in the same workers, so the store keeps them without knowing what they
+are."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import os
 import sys
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.library import parse
 from bot.library.scan import LibraryFile, read_capped
@@ -23,7 +24,8 @@ from bot.models import Problem, Prompt
 from bot.store.schema import prompt_to_json
 
 Progress = Callable[[int, int], None]
-Derive = Callable[[Prompt], str]  # a top-level function: it crosses to worker processes
+# (terms, head) of a prompt; a top-level function: it crosses to worker processes
+Derive = Callable[[Prompt], tuple[str, str]]
 PARALLEL_FROM = 2000  # files to parse before a process pool pays off
 
 
@@ -53,19 +55,26 @@ def parser_version(derive_module: str | None = None) -> str:
     return digest.hexdigest()
 
 
-# id, path, JSON of the Prompt, derived text, characters of description + prompt text
-PromptRow = tuple[str, str, str, str, int]
+# id, path, JSON of the Prompt, the two derived texts (terms, head), characters
+# of description + prompt text
+PromptRow = tuple[str, str, str, str, str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """One parsed file as the index stores it: the prompt already serialised
-    (in the worker), so that the parent only writes rows."""
+    (in the worker), so that the parent only writes rows (a tuple: it is
+    pickled back from the worker for every file)."""
 
-    file: LibraryFile
     digest: str
     row: PromptRow | None
     problems: tuple[Problem, ...]
+
+
+def prompt_row(prompt: Prompt, derive: Derive | None) -> PromptRow:
+    """The row the index stores for a prompt."""
+    terms, head = derive(prompt) if derive is not None else ("", "")
+    text_chars = len(prompt.description) + len(prompt.prompt)
+    return (prompt.id, prompt.path, prompt_to_json(prompt), terms, head, text_chars)
 
 
 def _read_and_parse(
@@ -76,27 +85,15 @@ def _read_and_parse(
         data = read_capped(file)
     except OSError as err:
         problem = Problem(file.path, "error", f"cannot read the file: {err.strerror}")
-        return Parsed(file, "", None, (problem,))
+        return Parsed("", None, (problem,))
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == known_digest:
         return None
     result = parse.parse_document(data, file.path)
     prompt = result.prompt
     if prompt is None:
-        return Parsed(file, digest, None, result.problems)
-    terms = derive(prompt) if derive is not None else ""
-    return Parsed(
-        file,
-        digest,
-        (
-            prompt.id,
-            prompt.path,
-            prompt_to_json(prompt),
-            terms,
-            len(prompt.description) + len(prompt.prompt),
-        ),
-        result.problems,
-    )
+        return Parsed(digest, None, result.problems)
+    return Parsed(digest, prompt_row(prompt, derive), result.problems)
 
 
 def parse_stream(

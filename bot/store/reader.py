@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,26 +72,36 @@ class GenerationReader:
         with self._lock:
             return self._conn.execute("SELECT n, text_chars FROM prompts ORDER BY n").fetchall()
 
-    def stream(self, batch: int = 1000) -> Iterator[tuple[int, Prompt]]:
-        """Every prompt of this generation with its row number, in row order, read
-        in batches (a whole library is never held at once)."""
+    def heads(self, batch: int = 1000) -> Iterator[tuple[int, str, int, str]]:
+        """(row number, id, text length, derived head) of every prompt of this
+        generation, in row order, read in batches; the head is empty when the
+        index was written without a ``Derive`` function."""
         after = -1
         while True:
             with self._lock:
                 rows = self._conn.execute(
-                    "SELECT n, data FROM prompts WHERE n > ? ORDER BY n LIMIT ?", (after, batch)
+                    "SELECT n, id, text_chars, head FROM prompts WHERE n > ? ORDER BY n LIMIT ?",
+                    (after, batch),
                 ).fetchall()
             if not rows:
                 return
-            for n, data in rows:
-                yield n, prompt_from_json(data)
+            yield from rows
             after = rows[-1][0]
 
-    def body_terms(self, n: int) -> str:
-        """The derived text stored with row ``n`` (by the ``Derive`` function);
-        empty when there is no such row."""
-        row = self._one("SELECT body_terms FROM prompts WHERE n = ?", n)
-        return str(row[0]) if row else ""
+    def body_terms(self, rows: Sequence[int], batch: int = 500) -> Iterator[str]:
+        """The derived terms stored with each of these rows (by the ``Derive``
+        function), in their order, read ``batch`` rows per query; empty for a
+        row that is not there."""
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                found = dict(
+                    self._conn.execute(
+                        f"SELECT n, body_terms FROM prompts WHERE n IN ({marks})", tuple(chunk)
+                    ).fetchall()
+                )
+            yield from (found.get(n, "") for n in chunk)
 
     def prompt_at(self, n: int) -> Prompt:
         """The prompt of row ``n``."""

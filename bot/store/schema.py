@@ -95,6 +95,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE prompts ADD COLUMN text_chars INTEGER NOT NULL DEFAULT 0;
     DELETE FROM meta WHERE key = 'parser_version';
     """,
+    # The second text the layer above derives per prompt while parsing (the search
+    # index's short fields, so that building it reads no prompt), filled the same way.
+    """
+    ALTER TABLE prompts ADD COLUMN head TEXT NOT NULL DEFAULT '';
+    DELETE FROM meta WHERE key = 'parser_version';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.store.index import Index
 from bot.store.reader import GenerationReader
@@ -12,12 +15,12 @@ from tests.bot.store.test_index import doc, write
 
 
 async def test_a_snapshot_is_stored_once_and_keeps_its_generation(tmp_path: Path) -> None:
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
 
     library, db = tmp_path / "library", tmp_path / "i.sqlite3"
     write(library, "portraits/rain.md", doc("Neon Rain"))
     write(library, "portraits/studio.md", doc("Studio Light", tags=("studio",)))
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         await index.refresh(library)
         assert open_stored(db) is None  # nothing stored yet
         first = load_snapshot(db)
@@ -63,11 +66,14 @@ def _body_doc(title: str, body: str, *, source: str = "", tags: tuple[str, ...] 
     )
 
 
-async def test_the_streamed_two_process_build_equals_the_in_memory_one(tmp_path: Path) -> None:
-    """The build a big library gets (prompts streamed one at a time, the long
-    field in a second process, near-duplicates found by reading only the texts
-    that share a bucket) stores exactly the index the in-memory build makes."""
-    from bot.search.analysis import body_terms
+@pytest.mark.parametrize("heads", ["stored", "missing"])
+async def test_the_streamed_two_process_build_equals_the_in_memory_one(
+    heads: str, tmp_path: Path
+) -> None:
+    """The build a big library gets (the heads derived while parsing streamed
+    one at a time, or the prompts read where a head is missing, the long field
+    in a second process) stores exactly the index the in-memory build makes."""
+    from bot.search.inverted import derived
     from bot.search.postings import Index as SearchIndex
     from bot.stored_snapshot import build_and_store
 
@@ -98,9 +104,12 @@ async def test_the_streamed_two_process_build_equals_the_in_memory_one(tmp_path:
             f"f{i % 7}/p{i:03}.md",
             _body_doc(f"T{i} {words[i % 12]}", body, source=source, tags=tags),
         )
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         await index.refresh(library)
         prompts, terms = await index.prompts_and_terms()
+    if heads == "missing":  # as an index written without the Derive function has them
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE prompts SET head = ''")
     assert build_and_store(db, in_process_below=0) == 120
     stored = open_stored(db)
     assert stored is not None

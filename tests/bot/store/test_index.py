@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.index import Index
+from bot.store.reader import GenerationReader
 from bot.store.schema import INDEX_APPLICATION_ID, SCHEMA_VERSION
 
 
@@ -149,8 +150,9 @@ async def test_the_whole_corpus_is_indexed(corpus_dir: Path, tmp_path: Path) -> 
 async def test_stored_search_terms_build_the_same_engine(library: Path, tmp_path: Path) -> None:
     from bot.search.analysis import body_terms
     from bot.search.engine import SearchEngine
+    from bot.search.inverted import derived
 
-    async with Index(tmp_path / "i.sqlite3", derive=body_terms) as index:
+    async with Index(tmp_path / "i.sqlite3", derive=derived) as index:
         await index.refresh(library)
         prompts, terms = await index.prompts_and_terms()
     assert terms == [body_terms(p) for p in prompts]  # term counts, in a fixed order
@@ -172,9 +174,9 @@ async def test_an_index_from_before_the_terms_column_is_reparsed(
             conn.executescript(script)
         conn.execute("PRAGMA user_version = 2")
         conn.execute("INSERT INTO meta VALUES ('parser_version', 'whatever')")
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
 
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         summary = await index.refresh(library)
         assert summary.added == 3
         _, terms = await index.prompts_and_terms()
@@ -187,17 +189,17 @@ async def test_an_index_from_before_the_terms_column_is_reparsed(
 async def test_a_new_derive_function_reparses_everything(library: Path, tmp_path: Path) -> None:
     """What the store keeps beside each prompt is the layer above's business: when it
     starts (or stops) deriving, every file is parsed again, and nothing is left stale."""
-    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
 
     db = tmp_path / "i.sqlite3"
     async with Index(db) as index:
         await index.refresh(library)
         assert (await index.prompts_and_terms())[1] == ["", "", ""]
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         summary = await index.refresh(library)
         assert (summary.updated, summary.unchanged) == (3, 0)
         assert all((await index.prompts_and_terms())[1])
-    async with Index(db, derive=body_terms) as index:
+    async with Index(db, derive=derived) as index:
         again = await index.refresh(library)
         assert again.unchanged == 3
 
@@ -221,33 +223,35 @@ async def test_an_index_with_the_old_slot_tables_is_migrated(library: Path, tmp_
     assert not {"rnd", "category", "category_key"} & columns
 
 
-async def test_an_index_from_before_text_chars_is_filled_by_reparsing(
-    library: Path, tmp_path: Path
+@pytest.mark.parametrize("version", [5, 6])
+async def test_an_index_from_before_the_build_columns_is_filled_by_reparsing(
+    version: int, library: Path, tmp_path: Path
 ) -> None:
     """Version 6 stores each prompt's text length (the search numbering starts
-    from it): an index of version 5 gets every file parsed again to fill it."""
-    from bot.search.analysis import body_terms
-    from bot.store.reader import GenerationReader
+    from it), version 7 its derived head (the search build reads it instead of
+    the prompt): an older index gets every file parsed again to fill them."""
+    from bot.search.inverted import Doc, derived
     from bot.store.schema import MIGRATIONS
 
-    db = tmp_path / "v5.sqlite3"
-    async with Index(db, derive=body_terms) as index:
+    db = tmp_path / f"v{version}.sqlite3"
+    async with Index(db, derive=derived) as index:
         await index.refresh(library)
-    with sqlite3.connect(db) as conn:  # as promptbot's version 5 left it
-        conn.execute("ALTER TABLE prompts DROP COLUMN text_chars")
-        conn.execute("PRAGMA user_version = 5")
-        assert len(MIGRATIONS) == 6
-    async with Index(db, derive=body_terms) as index:
+    with sqlite3.connect(db) as conn:  # as that version of promptbot left it
+        conn.execute("ALTER TABLE prompts DROP COLUMN head")
+        if version < 6:
+            conn.execute("ALTER TABLE prompts DROP COLUMN text_chars")
+        conn.execute(f"PRAGMA user_version = {version}")
+        assert len(MIGRATIONS) == 7
+    async with Index(db, derive=derived) as index:
         summary = await index.refresh(library)
         assert (summary.updated, summary.unchanged) == (3, 0)
         prompts = {p.id: p for p in await index.prompts()}
     with GenerationReader(db) as reader:
-        sizes = dict(reader.sizes())
-        by_row = {n: reader.prompt_at(n) for n in sizes}
-    assert {p.id: sizes[n] for n, p in by_row.items()} == {
-        i: len(p.description) + len(p.prompt) for i, p in prompts.items()
+        heads = list(reader.heads())
+    assert {id: (size, head) for _, id, size, head in heads} == {
+        i: (len(p.description) + len(p.prompt), Doc.of(p).head()) for i, p in prompts.items()
     }
-    assert all(sizes.values())
+    assert all(size and head for _, _, size, head in heads)
 
 
 async def test_a_reader_never_sees_a_half_written_refresh(
@@ -280,3 +284,39 @@ async def test_a_reader_never_sees_a_half_written_refresh(
     assert set(seen) == {(3, 3)}  # the old generation, whole, every time
     with sqlite3.connect(db) as reader:
         assert reader.execute("SELECT count(*) FROM prompts").fetchone() == (7,)
+
+
+async def test_a_new_index_is_written_without_the_wal_then_stays_in_it(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody reads an index with no prompt yet: its first refresh writes them
+    once, without the WAL.  From that commit on it is in WAL mode for good, so a
+    reader holding a generation open never blocks a refresh (and the mode is
+    the file's: every connection sees it)."""
+    import bot.store.index as index_module
+
+    db, wal = tmp_path / "i.sqlite3", tmp_path / "i.sqlite3-wal"
+    monkeypatch.setattr(index_module, "WRITE_BATCH", 1)
+    seen: list[bool] = []
+    take = index_module._take
+
+    def take_and_look(pairs, n):  # between batches of the refresh
+        seen.append(wal.exists())
+        return take(pairs, n)
+
+    monkeypatch.setattr(index_module, "_take", take_and_look)
+    async with Index(db) as index:
+        await index.refresh(library)
+        assert seen and not any(seen)  # the first refresh: no WAL
+        with sqlite3.connect(db) as other:
+            assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with GenerationReader(db) as reader:  # holds its generation while a refresh writes
+            write(library, "more/extra.md", doc("Extra", category="more"))
+            seen.clear()
+            summary = await index.refresh(library)
+            assert summary.added == 1 and reader.count == 3
+        assert seen and all(seen)
+    async with Index(db) as index:  # reopened with prompts: WAL from the start
+        assert await index.count() == 4
+    with sqlite3.connect(db) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

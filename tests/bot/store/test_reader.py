@@ -79,3 +79,24 @@ def test_the_cache_is_bounded(library: Path, tmp_path: Path) -> None:
         reader.get("portraits/studio")
         assert reader.get("portraits/rain") is not first  # evicted, read again
         assert reader.get("portraits/rain") == first
+
+
+async def test_stored_terms_come_in_the_order_asked_whatever_the_batches(
+    library: Path, tmp_path: Path
+) -> None:
+    from bot.search.analysis import body_terms
+    from bot.search.inverted import derived
+
+    for n in range(5):
+        write(library, f"more/extra-{n}.md", doc(f"Extra {n}"))
+    db = tmp_path / "i.sqlite3"
+    async with Index(db, derive=derived) as index:
+        await index.refresh(library)
+    with GenerationReader(db) as reader:
+        rows = [n for n, *_ in reader.heads()]
+        expected = {n: body_terms(reader.prompt_at(n)) for n in rows}
+        order = [*rows[::-1], max(rows) + 1, *rows[:2]]  # a row that is not there reads empty
+        for batch in (1, 2, 500):
+            got = list(reader.body_terms(order, batch=batch))
+            assert got == [expected.get(n, "") for n in order]
+    assert len(set(expected.values())) == len(rows)  # each row its own terms
