@@ -66,11 +66,11 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
     if not fuzzy and last and out:
         edits = 0
     if edits and (token not in out or ix.df.get(token, 0) < 3):
-        pool = ix.pool(len(token), edits)
-        found = extract(
-            token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=MAX_FUZZY * 4
-        )
-        found.sort(key=lambda f: (f[1], -ix.df.get(f[0], 0)))
+        # Every term within reach, not extract's first few: which of equally near
+        # terms are kept must not depend on the order of the pool.
+        pool = ix.one_edit_pool(token) if edits == 1 else ix.pool(len(token), edits)
+        found = extract(token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
+        found.sort(key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
         for term, dist, _ in found[:MAX_FUZZY]:
             if dist:
                 add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
