@@ -166,7 +166,9 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             for hit in hits:
                 print(f"{hit.score:6.1f}  {hit.prompt.id}  {hit.prompt.title}")
             if not hits:
-                print("no match", file=sys.stderr)
+                tries = snapshot.engine.suggest(query)  # from the library's vocabulary
+                hint = f"; did you mean: {', '.join(tries)}" if tries else ""
+                print(f"no match{hint}", file=sys.stderr)
         sys.stdout.flush()
     return 0
 
