@@ -1,7 +1,8 @@
 """Snapshots read from the index instead of built at every start.
 
 The search index of a generation of prompts is built once (in child processes
-for a big library, streaming the prompts: ~10 s and ~450 MB at 100,000 prompts,
+for a big library, streaming what was derived from each prompt while parsing:
+~7–9 s and ~440 MB at 100,000 prompts,
 which the children give back when they exit), stored in the SQLite index as
 bytes (:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
 process then starts by reading it (~0.5 s at 100,000).  A snapshot reads the
@@ -66,8 +67,9 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
 
     Prompts are numbered by the stored length of their text, so the long field
     (most of the postings) starts at once in a second child, reading only the
-    stored terms; meanwhile this process reads one prompt at a time and keeps
-    only a :class:`Doc` of each (no texts: ~400 MB at 100,000 prompts)."""
+    stored terms; meanwhile this process streams the heads derived while
+    parsing, a :class:`Doc` of each prompt (no texts: ~400 MB at 100,000
+    prompts), and reads no prompt."""
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
         rows, chars = zip(*reader.sizes(), strict=True) if reader.count else ((), ())
@@ -153,7 +155,7 @@ async def fresh_snapshot(db: Path, library: Path) -> Snapshot:
     from bot.store.index import Index
 
     async with Index(db, derive=derived) as index:
-        new = await index.count() == 0
+        new = await index.empty()
     if new or "fork" not in multiprocessing.get_all_start_methods():
         await asyncio.to_thread(_refresh, db, library)
         return load_snapshot(db)

@@ -316,5 +316,9 @@ class Index:
         row = await cursor.fetchone()
         return prompt_from_json(row[0]) if row else None
 
+    async def empty(self) -> bool:
+        """Whether there is no prompt (one probe: ``count`` walks them all)."""
+        return not await self._scalar("SELECT EXISTS (SELECT 1 FROM prompts)")
+
     async def count(self) -> int:
         return await self._scalar("SELECT count(*) FROM prompts")
