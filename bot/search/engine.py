@@ -191,9 +191,11 @@ class SearchEngine:
         ]
         described = exps if fields is ALL_FIELDS and len(qtoks) >= LONG_QUERY else None
         # Words in a third of all prompts ("the", "woman") say little and cost
-        # much (long doc lists): dropped unless the query has nothing else.
+        # much (long doc lists): dropped unless the query has nothing else that
+        # matches (a word found nowhere stays, for its weight, but is no reason
+        # to drop them: "woman xyzzy" still finds women).
         informative = [g for g in exps if max((e.idf for e in g), default=9.9) >= COMMON_IDF]
-        if informative:
+        if any(informative):
             exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
         # Long queries leave the length prior to BM25F (and save its slicing).

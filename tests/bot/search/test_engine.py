@@ -270,3 +270,16 @@ def test_stem() -> None:
         "fly",
         "kis",
     ]
+
+
+def test_a_word_found_nowhere_does_not_drop_the_common_words() -> None:
+    """Common words are dropped when the query has rarer ones; a word that
+    matches nothing at all is not one of those: "woman xyzzy" finds women."""
+    lib = [
+        P(f"w{i}", f"Woman {name}", f"a woman, {name}")
+        for i, name in enumerate(("Red", "Sea", "Owl"))
+    ]
+    engine = SearchEngine.build([*lib, P("cat", "Cat", "a cat")])
+    assert {h.prompt.id for h in engine.search("woman xyzzy")} == {"w0", "w1", "w2"}
+    assert {h.prompt.id for h in engine.search("woman")} == {"w0", "w1", "w2"}
+    assert engine.search("xyzzy") == []
