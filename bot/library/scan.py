@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -62,14 +63,18 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
             return
         seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=attrgetter("name"))
         except OSError as err:
             problems.append(Problem(rel or ".", "warning", f"folder not readable: {err.strerror}"))
             return
+        prefix = f"{rel}/" if rel else ""
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            relpath = prefix + name
+            # What the folder listing says (no system call) decides a plain folder
+            # or a file that is not a prompt: only prompts and symlinks are stat'ed.
             try:
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
@@ -80,16 +85,24 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                             )
                         )
                         continue
-                st = os.stat(entry.path)  # follows an inside symlink; raises on a dangling one
+                    st = os.stat(entry.path)  # raises on a dangling one
+                    if stat.S_ISDIR(st.st_mode):
+                        walk(entry.path, relpath)
+                        continue
+                elif entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, relpath)
+                    continue
+                elif not name.endswith(".md"):
+                    continue
+                else:
+                    st = os.stat(entry.path)  # not entry.stat(): it keeps every result
             except OSError:
                 problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))
                 continue
-            if stat.S_ISDIR(st.st_mode):
-                walk(entry.path, relpath)
-            elif (
+            if (
                 stat.S_ISREG(st.st_mode)
-                and entry.name.endswith(".md")
-                and entry.name.lower() not in IGNORED_NAMES
+                and name.endswith(".md")
+                and name.lower() not in IGNORED_NAMES
             ):
                 files.append(LibraryFile(relpath, entry.path, st.st_size, st.st_mtime_ns))
 
