@@ -137,20 +137,16 @@ class SearchEngine:
 
     def _hits(self, scores: dict[int, float], allowed: set[int] | None, limit: int) -> list[Hit]:
         ix = self._ix
+        items: Iterable[tuple[int, float]]
         if not scores:
-            if scores is _EMPTY_QUERY:
-                docs: Iterable[int] = (
-                    ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
-                )
-                items = [(d, 0.0) for d in docs]
-            else:
+            if scores is not _EMPTY_QUERY:
                 return []
+            docs = ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
+            items = ((d, 0.0) for d in docs)  # in title order already
         else:
-            items = _top(scores, limit * 4 + 16)
-        order = lambda ds: (-ds[1], ix.rank_of[ds[0]])  # noqa: E731
-        items.sort(key=order)
-        if len(items) < len(scores) and len({ix.group[d] for d, _ in items}) < limit:
-            items = sorted(scores.items(), key=order)  # many duplicates: rank them all
+            items = _top(ix, scores, limit * 4 + 16)
+            if len(items) < len(scores) and len({ix.group[d] for d, _ in items}) < limit:
+                items = _ranked(ix, scores.items())  # many duplicates: rank them all
         out: list[Hit] = []
         seen: set[int] = set()
         for doc, score in items:
@@ -242,13 +238,25 @@ _EMPTY_QUERY: dict[int, float] = {}
 _first = itemgetter(0)
 
 
-def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
-    """The items with the ``k`` highest scores (and any tied with the k-th),
-    without a Python key function over every item."""
+def _top(ix: Index, scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best items in order (highest score first, equal scores in title
+    order), without a Python key function over every item: a short prefix
+    gives thousands of prompts one equal score, and only the first of them
+    in title order are ranked."""
     if len(scores) <= k:
-        return list(scores.items())
+        return _ranked(ix, scores.items())
     floor = heapq.nlargest(k, scores.values())[-1]
-    return [(d, s) for d, s in scores.items() if s >= floor]
+    above = _ranked(ix, [(d, s) for d, s in scores.items() if s > floor])
+    tied = [d for d, s in scores.items() if s == floor]
+    tied.sort(key=ix.rank_of.__getitem__)
+    return above + [(d, floor) for d in tied[: k - len(above)]]
+
+
+def _ranked(ix: Index, items: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Highest score first, equal scores in title order: sorted as plain tuples
+    (a key function called per item cost milliseconds on thousands of matches)."""
+    rank = ix.rank_of
+    return [(d, -s) for s, _, d in sorted([(-s, rank[d], d) for d, s in items])]
 
 
 def _bests(

@@ -126,7 +126,7 @@ def load(
     one at a time, so that loading holds one part's bytes at once), its prompts
     read through ``get``."""
     ix = Index.__new__(Index)
-    attrs: dict[str, Any] = {"_pools": {}, "_by_end": None}
+    attrs: dict[str, Any] = {"_pools": {}, "_by_end": {}}
     ids = [i for i in part("ids").decode().split(SEP) if i] if "ids" in names else []
     attrs["ids"], attrs["prompts"] = ids, LazyPrompts(ids, get)
     # The index's ids are unique (its primary key): no need to store the map.
