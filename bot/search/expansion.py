@@ -66,12 +66,21 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
     if not fuzzy and last and out:
         edits = 0
     if edits and (token not in out or ix.df.get(token, 0) < 3):
-        # Every term within reach, not extract's first few: which of equally near
-        # terms are kept must not depend on the order of the pool.
-        pool = ix.one_edit_pool(token) if edits == 1 else ix.pool(len(token), edits)
-        found = extract(token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=None)
-        found.sort(key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
-        for term, dist, _ in found[:MAX_FUZZY]:
-            if dist:
-                add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
+        for term, dist in _typos(ix, token, edits):
+            add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
     return sorted(out.values(), key=lambda e: -e.sim)
+
+
+def _typos(ix: Index, token: str, edits: int) -> list[tuple[str, int]]:
+    """The (at most MAX_FUZZY) other terms within ``edits`` of ``token``, nearest
+    and most common first.  Every term within reach is matched, not extract's
+    first few: which of equally near terms are kept must not depend on the
+    order of the pools."""
+    near: dict[str, int] = {}
+    for pool in ix.near_pools(token, edits):
+        for term, dist, _ in extract(
+            token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+        ):
+            near[term] = int(dist)
+    found = sorted(near.items(), key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
+    return [(term, dist) for term, dist in found[:MAX_FUZZY] if dist]

@@ -43,6 +43,7 @@ LONG_FIELDS = (TEXT,)
 LENGTH_FLOOR = 0.8
 LENGTH_BUCKETS = 8
 ALL_FIELDS = (TITLE, TAG, CATEGORY, AUTHOR, TEXT)
+_LAST_CHAR = chr(0x10FFFF)
 
 
 def _buckets(sizes: list[int]) -> list[tuple[int, float]]:
@@ -149,7 +150,7 @@ class Index:
         self.short_vocab: list[str] = sorted(short_terms)
         self.vocab: list[str] = sorted(self.df)
         self._pools: dict[tuple[int, int], list[str]] = {}
-        self._by_end: dict[int, dict[tuple[str, str], list[str]]] = {}
+        self._by_end: dict[tuple[int, int], dict[str, list[str]]] = {}
         self.by_len: dict[int, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         for term in self.vocab:
@@ -223,29 +224,41 @@ class Index:
                 out.append((value * factor, docs[lo:hi]))
         return out
 
-    def one_edit_pool(self, token: str) -> list[str]:
-        """The terms that may be one edit from ``token`` (of 2+ characters): of a
-        length within one of it, starting with its first character or ending with
-        its last (one insertion, deletion or substitution cannot change both).
-        About a tenth of :meth:`pool`: a typo costs a tenth of the matching."""
-        found: dict[str, None] = {}
-        for n in range(len(token) - 1, len(token) + 2):
-            ends = self._ends(n)
-            found.update(dict.fromkeys(ends.get((token[0], ""), ())))
-            found.update(dict.fromkeys(ends.get(("", token[-1]), ())))
-        return list(found)
+    def near_pools(self, token: str, edits: int) -> list[Sequence[str]]:
+        """Lists holding every term that may be within ``edits`` (1, or 2 for a
+        token of 8+ characters) of ``token`` (a term may be in several): of a
+        length within ``edits`` of it, and anchored where so few edits cannot
+        reach.  One edit cannot change both the first and the last character.
+        Two edits that change both are one at each end, the middle intact: then
+        the term's second character is the token's first or second (a change at
+        the front), or its first is the token's second (the first deleted).
+        Together a tenth (one edit) to a third (two) of :meth:`pool`, and the
+        same matches (a property test checks it); lists as they are, not merged
+        (merging cost as much as matching)."""
+        first, last = token[0], token[-1]
+        starts = (first,) if edits == 1 else (first, token[1])
+        seconds = () if edits == 1 else (first, token[1])
+        pools: list[Sequence[str]] = []
+        for n in range(len(token) - edits, len(token) + edits + 1):
+            terms = self.by_len.get(n)
+            if not terms:
+                continue
+            for c in starts:  # each length's terms are sorted: a range each
+                hi = len(terms) if c == _LAST_CHAR else bisect_left(terms, chr(ord(c) + 1))
+                pools.append(terms[bisect_left(terms, c) : hi])
+            pools.append(self._by_at(n, -1).get(last, []))
+            pools.extend(self._by_at(n, 1).get(c, []) for c in seconds)
+        return pools
 
-    def _ends(self, n: int) -> dict[tuple[str, str], list[str]]:
-        """(first character, "") and ("", last character) -> the terms of length
-        ``n``, built the first time a typo needs that length (~1 ms a length for
-        35,000 terms: no one query pays for the whole vocabulary)."""
-        ends = self._by_end.get(n)
+    def _by_at(self, n: int, at: int) -> dict[str, list[str]]:
+        """Character at ``at`` -> the terms of length ``n`` (2+), built the first
+        time a typo needs it (no one query pays for the whole vocabulary)."""
+        ends = self._by_end.get((n, at))
         if ends is None:
             ends = defaultdict(list)
             for term in self.by_len.get(n, ()):
-                ends[(term[0], "")].append(term)
-                ends[("", term[-1])].append(term)
-            self._by_end[n] = ends
+                ends[term[at]].append(term)
+            self._by_end[(n, at)] = ends
         return ends
 
     def pool(self, n: int, edits: int) -> list[str]:
