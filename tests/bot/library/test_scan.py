@@ -1,5 +1,8 @@
 import os
+import threading
 from pathlib import Path
+
+import pytest
 
 from bot.library.scan import scan
 
@@ -61,3 +64,22 @@ def test_a_file_is_read_whole_up_to_one_byte_past_the_cap_whatever_the_scan_saw(
     path.write_bytes(b"y" * (MAX_FILE_BYTES + 5))
     (big,) = scan(tmp_path)[0]  # scanned past the cap: still cut one byte past it
     assert read_capped(big) == b"y" * (MAX_FILE_BYTES + 1)
+
+
+def test_a_file_swapped_for_a_named_pipe_after_the_scan_does_not_hang_the_read(
+    tmp_path: Path,
+) -> None:
+    from bot.library.scan import read_capped
+
+    path = write(tmp_path, "a/pipe.md")
+    (file,) = scan(tmp_path)[0]
+    path.unlink()
+    os.mkfifo(path)  # no writer: a blocking open would wait forever
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(read_capped(file)), daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # let it go (a writer opens the pipe), then fail
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a named pipe blocked")
+    assert got == [b""]
