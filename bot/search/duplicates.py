@@ -62,12 +62,15 @@ def near_duplicate_groups(docs: Sequence[Grouped]) -> list[int]:
 
     first_of: dict[str, int] = {}
     by_post: defaultdict[str, list[int]] = defaultdict(list)
-    for doc, item in enumerate(docs):
-        if item.same:
-            union(first_of.setdefault(item.same, doc), doc)
-        post = post_key(item.source_url)
-        if post is not None:
-            by_post[post].append(doc)
+    for doc, item in enumerate(docs):  # (most documents are nobody's duplicate:
+        if item.same:  # only the ones that are cost a union)
+            first = first_of.setdefault(item.same, doc)
+            if first != doc:
+                union(first, doc)
+        if item.source_url:
+            post = post_key(item.source_url)
+            if post is not None:
+                by_post[post].append(doc)
     for members in by_post.values():
         if len(members) < 2:
             continue
@@ -75,4 +78,4 @@ def near_duplicate_groups(docs: Sequence[Grouped]) -> list[int]:
         if len(set(hosts)) == len(hosts):  # one copy per host: the same post
             for d in members[1:]:
                 union(members[0], d)
-    return [find(i) for i in range(len(docs))]
+    return [i if p == i else find(i) for i, p in enumerate(parent)]

@@ -1,0 +1,34 @@
+"""Near-duplicates: one group per prompt published twice."""
+
+from __future__ import annotations
+
+from bot.models import Prompt
+from bot.search.duplicates import near_duplicate_groups, text_key
+from bot.search.inverted import Doc
+
+
+def _doc(prompt: str, source: str | None = None) -> Doc:
+    return Doc.of(
+        Prompt(id="x", path="x.md", title="t", category="c", prompt=prompt, source_url=source)
+    )
+
+
+def test_groups_same_texts_and_one_post_under_two_hosts_but_not_blank_texts() -> None:
+    docs = [
+        _doc("a red fox\nin snow"),  # 0
+        _doc("a  red fox in\tsnow "),  # 1: 0's text but for whitespace
+        _doc("a red fox in the snow"),  # 2: another text
+        _doc("one", "https://twitter.com/u/status/42"),  # 3
+        _doc("two", "https://x.com/u/status/42"),  # 4: 3's post on another host
+        _doc("three", "https://example.com/post/7"),  # 5
+        _doc("four", "https://example.com/post/7/"),  # 6: two prompts in one post, one host
+        _doc("   "),  # 7
+        _doc("\n"),  # 8: blank, like 7, but nobody's duplicate
+        _doc("a red fox in snow"),  # 9: 0 again, later
+    ]
+    group = near_duplicate_groups(docs)
+    assert group[0] == group[1] == group[9] == 0
+    assert group[3] == group[4] == 3
+    assert len({group[i] for i in (2, 5, 6, 7, 8)}) == 5
+    assert {group[i] for i in (2, 5, 6, 7, 8)}.isdisjoint({0, 3})
+    assert text_key("   ") == "" and text_key("a b") == text_key(" a\tb\n")
