@@ -125,9 +125,10 @@ class Index:
         short = self._build_short(ordered)
         self.group: array[int] = array("I", near_duplicate_groups(ordered))
         del ordered
-        self.order: array[int] = array(
-            "I", sorted(range(len(self.ids)), key=lambda i: (self.title_keys[i], self.ids[i]))
-        )
+        order = zip(self.title_keys, self.ids, range(len(self.ids)), strict=True)
+        by_title = sorted(order)  # tuples compared in C: no key function
+        self.order: array[int] = array("I", [doc for _, _, doc in by_title])
+        del by_title
         self.rank_of: array[int] = array("I", bytes(4 * len(self.ids)))
         for pos, doc in enumerate(self.order):
             self.rank_of[doc] = pos
