@@ -15,6 +15,7 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import aiosqlite
 
@@ -22,7 +23,7 @@ from bot.config import ConfigError
 from bot.library.scan import LibraryFile, scan
 from bot.models import Problem, Prompt
 from bot.store.guard import Claim, claim_database, is_corruption
-from bot.store.parsing import Derive, Parsed, Progress, PromptRow, parse_stream, parser_version
+from bot.store.parsing import Derive, Parsed, Progress, parse_stream, parser_version
 from bot.store.schema import (
     INDEX_APPLICATION_ID,
     MIGRATIONS,
@@ -31,6 +32,7 @@ from bot.store.schema import (
     prompt_from_json,
 )
 from bot.store.summary import RefreshSummary
+from bot.store.writes import FileRow, forget_files, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -204,15 +206,16 @@ class Index:
         files, scan_problems = await asyncio.to_thread(scan, library)
         reparse_all = await self.get_meta("parser_version") != self.parser_version
         cursor = await self.db.execute("SELECT path, size, mtime_ns, digest, prompt_id FROM files")
-        known = {row[0]: row[1:] for row in await cursor.fetchall()}  # one hop, not one a row
+        rows = cast(list[FileRow], await cursor.fetchall())  # one hop, not one a row
+        known = {row[0]: row for row in rows}
         summary = RefreshSummary()
         jobs: list[tuple[LibraryFile, str | None]] = []
         for file in files:
             old = known.get(file.path)
-            if old and not reparse_all and (old[0], old[1]) == (file.size, file.mtime_ns):
+            if old and not reparse_all and old[1] == file.size and old[2] == file.mtime_ns:
                 summary.unchanged += 1
             else:
-                jobs.append((file, None if reparse_all or old is None else old[2]))
+                jobs.append((file, None if reparse_all or old is None else old[3]))
         present = {file.path for file in files}
         gone = [path for path in known if path not in present]
         # One transaction (a reader sees the old index or the new one, never a
@@ -220,9 +223,9 @@ class Index:
         stream = parse_stream(jobs, progress, self.derive)
         pairs = zip((file for file, _ in jobs), stream, strict=True)
         try:
-            await self._forget([(path, known[path][3]) for path in gone])
+            await forget_files(self.db, [(path, known[path][4]) for path in gone])
             while batch := await asyncio.to_thread(_take, pairs, WRITE_BATCH):
-                await self._write(batch, known, summary)
+                await write_batch(self.db, batch, known, summary)
             await self.db.execute("DELETE FROM problems WHERE origin = 'scan'")
             await self.db.executemany(
                 "INSERT INTO problems VALUES (?, ?, ?, ?)",
@@ -245,55 +248,6 @@ class Index:
         summary.problem_files = len({p.path for p in summary.problems})
         summary.errors = sum(p.severity == "error" for p in summary.problems)
         return summary
-
-    async def _forget(self, forget: list[tuple[str, str | None]]) -> None:
-        """Delete the rows of these (path, prompt id) files."""
-        paths = [(path,) for path, _ in forget]
-        await self.db.executemany("DELETE FROM files WHERE path = ?", paths)
-        await self.db.executemany("DELETE FROM problems WHERE path = ? AND origin = 'file'", paths)
-        await self.db.executemany(
-            "DELETE FROM prompts WHERE id = ?", [(pid,) for _, pid in forget if pid is not None]
-        )
-
-    async def _write(
-        self,
-        batch: list[tuple[LibraryFile, Parsed | None]],
-        known: dict[str, tuple[int, int, str, str | None]],
-        summary: RefreshSummary,
-    ) -> None:
-        """One batch of parse results, as batched statements (a round trip per
-        statement kind, not per file), inside the refresh's transaction."""
-        touched: list[tuple[int, int, str]] = []
-        forget: list[tuple[str, str | None]] = []
-        files: list[tuple[str, int, int, str, str | None]] = []
-        problems: list[tuple[str, str, str, str]] = []
-        prompts: list[PromptRow] = []
-        for file, item in batch:
-            if item is None:  # same bytes, new mtime
-                summary.unchanged += 1
-                touched.append((file.size, file.mtime_ns, file.path))
-                continue
-            old = known.get(file.path)
-            if old is None:
-                summary.added += 1
-            else:
-                summary.updated += 1
-                forget.append((file.path, old[3]))
-            row = item.row
-            files.append((file.path, file.size, file.mtime_ns, item.digest, row and row[0]))
-            problems.extend(problem_row(p, "file") for p in item.problems)
-            if row is not None:
-                prompts.append(row)
-        db = self.db
-        await self._forget(forget)
-        await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
-        await db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", files)
-        await db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", problems)
-        await db.executemany(
-            "INSERT INTO prompts (id, path, data, body_terms, head, text_chars)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            prompts,
-        )
 
     async def problems(self) -> list[Problem]:
         cursor = await self.db.execute(
