@@ -154,4 +154,5 @@ def load(
     for name, items in fields.items():
         attrs[name] = tuple(items[i] for i in range(len(items)))
     vars(ix).update(attrs)
+    ix.index_typos()
     return ix

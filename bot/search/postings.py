@@ -159,6 +159,16 @@ class Index:
                 self.by_len[len(term)].append(term)
                 if len(term) >= 4:
                     self.by_stem[stem(term)].append(term)
+        self.index_typos()
+
+    def index_typos(self) -> None:
+        """Index every length's terms by their last and second characters (what
+        :meth:`near_pools` anchors on): ~10 ms and ~1 MB for 35,000 terms, at
+        build or load, so that no query pays for it."""
+        for n in self.by_len:
+            self._by_at(n, -1)
+            if n >= 2:
+                self._by_at(n, 1)
 
     # -- building -----------------------------------------------------------
     def _build_short(self, docs: Sequence[Doc]) -> tuple[Postings, ...]:
@@ -252,8 +262,7 @@ class Index:
         return pools
 
     def _by_at(self, n: int, at: int) -> dict[str, list[str]]:
-        """Character at ``at`` -> the terms of length ``n`` (2+), built the first
-        time a typo needs it (no one query pays for the whole vocabulary)."""
+        """Character at ``at`` -> the terms of length ``n`` (2+, for ``at`` 1)."""
         ends = self._by_end.get((n, at))
         if ends is None:
             ends = defaultdict(list)
