@@ -1,0 +1,45 @@
+"""The best of many scored prompts: the same as sorting them all."""
+
+from __future__ import annotations
+
+import heapq
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.models import Prompt
+from bot.search.postings import Index
+from bot.search.topk import best_items, largest
+
+N = 120
+IX = Index(
+    [
+        Prompt(
+            id=f"p{i}",
+            path=f"p{i}.md",
+            title=f"{chr(97 + i % 26)} {i}",
+            category="c",
+            prompt=f"text {i}",
+        )
+        for i in range(N)
+    ]
+)
+# Few distinct scores, so that most are tied (as a common word's matches are).
+SCORES = st.dictionaries(st.integers(0, N - 1), st.sampled_from([1.0, 2.5, 2.5000001, 7.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCORES, st.integers(1, 40))
+def test_largest_is_nlargest_with_its_ties(scores: dict[int, float], n: int) -> None:
+    assert largest(scores, n) == heapq.nlargest(n, scores, key=scores.__getitem__)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCORES, st.integers(1, 40))
+@example(dict.fromkeys(range(N), 1.0), 3)  # one big tie: found walking the title order
+@example({**dict.fromkeys(range(N), 1.0), 5: 2.0}, 4)
+def test_best_items_are_the_first_of_all_in_score_then_title_order(
+    scores: dict[int, float], k: int
+) -> None:
+    everything = sorted(scores.items(), key=lambda ds: (-ds[1], IX.rank_of[ds[0]]))
+    assert best_items(IX, scores, k) == everything[:k]
