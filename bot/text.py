@@ -8,11 +8,10 @@ forms folded away.  Nothing else in the project normalises text by itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
-
-import ftfy
 
 # Zero-width characters, BOM, word joiner, soft hyphen and the object
 # replacement character U+FFFC: invisible, but they break matching and copying.
@@ -40,23 +39,31 @@ _SUSPECT = re.compile(
 # search of a character class instead of two.
 _MAYBE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "\u00c2-\u00f4\ud800-\udfff]")
 
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_encoding=True,
-    restore_byte_a0=True,
-    replace_lossy_sequences=False,
-    decode_inconsistent_utf8=True,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=True,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+@functools.cache
+def _fix_text() -> Callable[[str], str]:
+    """ftfy's repair as ``clean`` uses it, imported on the first suspect text
+    (most never is: importing ftfy is a tenth of a second of every start)."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=False,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+    return functools.partial(ftfy.fix_text, config=config)
 
 
 def clean(text: str) -> str:
@@ -74,7 +81,7 @@ def clean(text: str) -> str:
     for _ in range(3):  # a repair can reveal another layer of mojibake; stop at a fixed point
         if not _SUSPECT.search(text):
             break
-        fixed = ftfy.fix_text(text, _FTFY_CONFIG)
+        fixed = _fix_text()(text)
         if _TRANSLATED.search(fixed):
             fixed = fixed.translate(_TRANSLATE)
         if fixed == text:
