@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.search import SearchEngine, pack
-from bot.search.inverted import Doc, LongPart, derived, long_part
+from bot.search.inverted import Doc, LongPart, derived, long_part, size_order
 from bot.search.postings import Index as SearchIndex
 from bot.store.parsing import parser_version
 from bot.store.reader import GenerationReader, save_derived
@@ -73,7 +73,7 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
         rows, chars = zip(*reader.sizes(), strict=True) if reader.count else ((), ())
-        perm = sorted(range(len(rows)), key=chars.__getitem__)
+        perm = size_order(chars)
         in_order = array("q", (rows[i] for i in perm))
         long: Callable[[], LongPart]
         with contextlib.ExitStack() as stack:

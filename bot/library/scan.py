@@ -73,9 +73,8 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
             if name.startswith("."):
                 continue
             relpath = prefix + name
-            # What the folder listing says (no system call) decides a plain folder
-            # or a file that is not a prompt: only prompts and symlinks are stat'ed.
             try:
+                st: os.stat_result | None = None
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if not _inside(root_real, target):
@@ -85,29 +84,20 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                             )
                         )
                         continue
-                    st = os.stat(entry.path)  # raises on a dangling one
-                    if stat.S_ISDIR(st.st_mode):
-                        walk(entry.path, relpath)
-                        continue
-                elif entry.is_dir(follow_symlinks=False):
+                    st = os.stat(entry.path)  # follows it; raises on a dangling one
+                    is_dir, is_file = stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode)
+                else:  # the type from the folder listing: no system call
+                    is_dir, is_file = entry.is_dir(), entry.is_file()
+                if is_dir:
                     walk(entry.path, relpath)
-                    continue
-                elif not name.endswith(".md"):
-                    continue
-                else:
-                    st = os.stat(entry.path)  # not entry.stat(): it keeps every result
+                elif is_file and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
+                    st = st or os.stat(entry.path)  # not entry.stat(): it keeps every result
+                    files.append(LibraryFile(relpath, entry.path, st.st_size, st.st_mtime_ns))
             except OSError:
                 problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))
-                continue
-            if (
-                stat.S_ISREG(st.st_mode)
-                and name.endswith(".md")
-                and name.lower() not in IGNORED_NAMES
-            ):
-                files.append(LibraryFile(relpath, entry.path, st.st_size, st.st_mtime_ns))
 
     walk(str(root), "")
-    files.sort(key=lambda f: f.path)
+    files.sort()  # by path: the first field, unique
     return files, problems
 
 

@@ -77,10 +77,11 @@ def long_part(stored_terms: Iterable[str]) -> LongPart:
     return LongPart(text.done(), dict(text.counts), lens)
 
 
-def size_order(docs: Sequence[Doc]) -> list[int]:
-    """The document numbering: by length of the long field (so that a posting
-    array splits into length classes by bisection), as positions in ``docs``."""
-    return sorted(range(len(docs)), key=[d.size for d in docs].__getitem__)
+def size_order(sizes: Sequence[int]) -> list[int]:
+    """The document numbering: by length of the long field (``sizes``, each
+    document's :attr:`Doc.size`; so that a posting array splits into length
+    classes by bisection), as positions in ``sizes``."""
+    return sorted(range(len(sizes)), key=sizes.__getitem__)
 
 
 class Doc(NamedTuple):
