@@ -141,6 +141,21 @@ def _push(state: _Scan, column: int, *, key: bool) -> None:
     state.keys.append(key)
 
 
+def _property_end(line: str, pos: int, indicator: str) -> int:
+    """The end of the name that starts at ``pos`` after a ``!``, ``&`` or ``*``:
+    a tag's runs to the next space, an anchor's or an alias's is letters,
+    digits, ``-`` and ``_`` (as PyYAML scans them: ``&a:b`` is the anchor
+    ``a`` on the plain scalar ``:b``)."""
+    n = len(line)
+    if indicator == "!":
+        while pos < n and line[pos] not in _SPACE:
+            pos += 1
+    else:
+        while pos < n and (line[pos].isalnum() or line[pos] in "-_"):
+            pos += 1
+    return pos
+
+
 def _skip_space(line: str, pos: int) -> int:
     while pos < len(line) and line[pos] in _SPACE:
         pos += 1
@@ -166,10 +181,7 @@ def _key_end(line: str, pos: int) -> int | None:
 def _value(state: _Scan, line: str, pos: int) -> bool:
     """The node that starts at ``pos`` of a block line (after its indicators)."""
     while line.startswith(("&", "!"), pos):  # an anchor or a tag: skip it
-        end = pos
-        while end < len(line) and line[end] not in _SPACE:
-            end += 1
-        pos = _skip_space(line, end)
+        pos = _skip_space(line, _property_end(line, pos + 1, line[pos]))
     if pos >= len(line) or line[pos] == "#":
         return False  # the node is on the next lines
     if line[pos] in "[{'\"":
@@ -179,7 +191,7 @@ def _value(state: _Scan, line: str, pos: int) -> bool:
     return False
 
 
-def _inline(state: _Scan, line: str, pos: int) -> bool:  # noqa: C901, PLR0912 - ditto
+def _inline(state: _Scan, line: str, pos: int) -> bool:
     """Quoted scalars and flow collections, from ``pos`` to the end of the line."""
     n = len(line)
     while pos < n:
@@ -213,12 +225,8 @@ def _inline(state: _Scan, line: str, pos: int) -> bool:  # noqa: C901, PLR0912 -
             pass  # a quote, & ! or * inside a plain scalar is text
         elif ch in "'\"":
             state.quote = ch
-        elif ch == "!":  # a tag: its name runs to the next space, as in PyYAML
-            while pos < n and line[pos] not in _SPACE:
-                pos += 1
-        else:  # an anchor or an alias: its name is letters, digits, - and _
-            while pos < n and (line[pos].isalnum() or line[pos] in "-_"):
-                pos += 1
+        else:  # a tag, an anchor or an alias
+            pos = _property_end(line, pos, ch)
     return False
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.library.nesting import exceeding_line
@@ -72,6 +72,7 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(_PIECES, max_size=60).map("".join))
+@example("&a:a\n- ")  # the anchor is "a": the plain scalar ":a" goes on over "- "
 def test_never_above_the_real_depth_of_any_yaml_pyyaml_accepts(text: str) -> None:
     for loader in {Loader, yaml.SafeLoader}:
         try:
