@@ -2,7 +2,8 @@
 
 ``refresh`` is incremental: a file whose size and modification time are
 unchanged is not read, one whose bytes are unchanged is not parsed, and files
-that vanished are removed.  The parsed prompts are stored as JSON so that
+that vanished are removed; when the scan's fingerprint is the last refresh's,
+nothing is compared or written at all.  The parsed prompts are stored as JSON so that
 loading them back (for the search engine) costs no parsing at all.
 """
 
@@ -20,7 +21,7 @@ from typing import cast
 import aiosqlite
 
 from bot.config import ConfigError
-from bot.library.scan import LibraryFile, scan
+from bot.library.scan import LibraryFile, fingerprint, scan
 from bot.models import Problem, Prompt
 from bot.store.guard import Claim, claim_database, is_corruption
 from bot.store.parsing import Derive, Parsed, Progress, parse_stream, parser_version
@@ -46,6 +47,14 @@ def _take(pairs: Iterator[tuple[LibraryFile, Parsed | None]], n: int) -> list:
     """The next ``n`` parse results (fewer at the end), in a worker thread: waiting
     for the parse pool must not block the event loop."""
     return list(itertools.islice(pairs, n))
+
+
+def _scanned(library: Path) -> tuple[list[LibraryFile], list[Problem], str]:
+    """The library's files, the scan's problems and their fingerprint: a refresh
+    whose fingerprint is the one stored by the last refresh that committed
+    (with the same parser) has nothing to compare, read or write."""
+    files, problems = scan(library)
+    return files, problems, fingerprint(files, problems)
 
 
 class _NewerSchema(Exception):
@@ -203,8 +212,10 @@ class Index:
             return await self._refresh(library, progress)
 
     async def _refresh(self, library: Path, progress: Progress | None) -> RefreshSummary:
-        files, scan_problems = await asyncio.to_thread(scan, library)
+        files, scan_problems, seen = await asyncio.to_thread(_scanned, library)
         reparse_all = await self.get_meta("parser_version") != self.parser_version
+        if not reparse_all and await self.get_meta("scanned") == seen:
+            return await self._summarised(RefreshSummary(unchanged=len(files)))
         cursor = await self.db.execute("SELECT path, size, mtime_ns, digest, prompt_id FROM files")
         rows = cast(list[FileRow], await cursor.fetchall())  # one hop, not one a row
         known = {row[0]: row for row in rows}
@@ -236,6 +247,11 @@ class Index:
                     "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key)"
                     " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
                 )
+            await self.db.execute(  # what this generation of files rows was compared with
+                "INSERT INTO meta (key, value) VALUES ('scanned', ?) ON CONFLICT (key)"
+                " DO UPDATE SET value = excluded.value",
+                (seen,),
+            )
             await self.set_meta("parser_version", self.parser_version)  # commits
             await self.db.execute("PRAGMA journal_mode=WAL")  # a no-op but after a first refresh
         except BaseException:
@@ -244,6 +260,9 @@ class Index:
                 await self.db.rollback()
             raise
         summary.removed = len(gone)
+        return await self._summarised(summary)
+
+    async def _summarised(self, summary: RefreshSummary) -> RefreshSummary:
         summary.problems = await self.problems()
         summary.problem_files = len({p.path for p in summary.problems})
         summary.errors = sum(p.severity == "error" for p in summary.problems)

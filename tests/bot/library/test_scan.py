@@ -3,8 +3,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.library.scan import scan
+from bot.library.scan import LibraryFile, fingerprint, scan
+from bot.models import Problem
 
 DOC = "---\ntitle: T\n---\n\nbody\n"
 
@@ -83,3 +86,48 @@ def test_a_file_swapped_for_a_named_pipe_after_the_scan_does_not_hang_the_read(
         os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
         pytest.fail("reading a named pipe blocked")
     assert got == [b""]
+
+
+_files = st.lists(
+    st.builds(
+        LibraryFile,
+        path=st.text(st.characters(blacklist_characters="\0"), min_size=1, max_size=4),
+        abspath=st.just("/x"),
+        size=st.integers(0, 3),
+        mtime_ns=st.integers(-3, 3),
+    ),
+    max_size=4,
+)
+_problems = st.lists(
+    st.builds(Problem, st.sampled_from(["a", "b"]), st.just("warning"), st.sampled_from("xy")),
+    max_size=2,
+)
+
+
+@given(_files, _problems, _files, _problems)
+def test_fingerprints_are_equal_exactly_when_what_a_refresh_compares_is(
+    files: list[LibraryFile],
+    problems: list[Problem],
+    other_files: list[LibraryFile],
+    other_problems: list[Problem],
+) -> None:
+    """Equal fingerprints let a refresh skip its file-by-file comparison, so two
+    scans that differ in any path, size, modification time, order or problem
+    must not share one (where the file lives on disk does not matter)."""
+
+    def compared(files: list[LibraryFile], problems: list[Problem]) -> tuple:
+        return [(f.path, f.size, f.mtime_ns) for f in files], problems
+
+    same = compared(files, problems) == compared(other_files, other_problems)
+    assert (fingerprint(files, problems) == fingerprint(other_files, other_problems)) == same
+    moved = [f._replace(abspath="/elsewhere") for f in files]
+    assert fingerprint(moved, problems) == fingerprint(files, problems)
+
+
+def test_a_fingerprint_tells_paths_apart_however_they_are_split(tmp_path: Path) -> None:
+    """The paths are joined with NUL, which no path holds: 'ab' + 'c' is not 'a' + 'bc'."""
+    one = [LibraryFile("ab", "", 1, 1), LibraryFile("c", "", 1, 1)]
+    two = [LibraryFile("a", "", 1, 1), LibraryFile("bc", "", 1, 1)]
+    assert fingerprint(one, []) != fingerprint(two, [])
+    odd = tmp_path / "caf\udce9.md"  # a name that is not UTF-8
+    assert fingerprint([LibraryFile(odd.name, str(odd), 1, 1)], []) != fingerprint(one, [])

@@ -51,6 +51,37 @@ async def test_cold_build_then_no_change_parses_nothing(library: Path, tmp_path:
     assert "3 unchanged" in second.line()
 
 
+async def test_a_refresh_that_finds_the_library_as_it_left_it_writes_nothing(
+    library: Path, tmp_path: Path
+) -> None:
+    """The last refresh's fingerprint of the scan is stored with the files rows:
+    when the next scan's is the same, nothing is compared, read or written (no
+    commit: another connection sees no new data).  Any change to what the rows
+    hold (a touched file, a new problem of the scan) is compared and written."""
+    db = tmp_path / "index.sqlite3"
+    await refresh(db, library)
+    with sqlite3.connect(db) as other:
+
+        def commits() -> int:
+            return other.execute("PRAGMA data_version").fetchone()[0]
+
+        before = commits()
+        summary = await refresh(db, library)
+        assert (summary.unchanged, commits()) == (3, before)
+        os.utime(library / "portraits" / "rain.md", ns=(5, 5))
+        summary = await refresh(db, library)
+        assert (summary.updated, summary.unchanged) == (0, 3) and commits() > before
+        before = commits()
+        (library / "away").symlink_to(tmp_path)  # leads outside: a problem of the scan
+        summary = await refresh(db, library)
+        assert [p.path for p in summary.problems] == ["away"] and commits() > before
+        before = commits()
+        again = await refresh(db, library)
+        assert (again.unchanged, again.problems, commits()) == (3, summary.problems, before)
+        (library / "away").unlink()
+        assert (await refresh(db, library)).problems == []
+
+
 async def test_edit_add_delete_rename_are_picked_up(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "index.sqlite3"
     await refresh(db, library)
