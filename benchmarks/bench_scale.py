@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import os
 import subprocess
 import sys
@@ -101,6 +102,10 @@ async def _bot(spec: DiscordSpec, library: Path, db: Path, n: int) -> dict[str, 
 
 
 def run(spec: DiscordSpec, library: Path, burst_n: int) -> None:
+    # As installed (pip compiles a package's modules): a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every timed start compile the source.
+    for package in ("bot", "cogs"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
     env["PYTHONPATH"] = str(ROOT)
     files = sum(1 for _ in library.rglob("*.md"))
