@@ -18,9 +18,9 @@ import logging
 import os
 import signal
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from bot.logs import redact_url
+from bot.logs import redact_url, scrub, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -56,31 +56,17 @@ def _protocol(url: str) -> str:
     return scheme if scheme in ("https", "ssh", "file") else "never"
 
 
-def _secrets(url: str) -> list[str]:
-    """The literal credentials of ``url``, raw and percent-decoded, to scrub
-    from git's messages even where they do not look like a URL."""
-    if "://" not in url:
-        return []
-    userinfo = urlsplit(url).netloc.rpartition("@")[0]
-    pieces = {userinfo, *userinfo.split(":", 1)} if userinfo else set()
-    pieces |= {unquote(p) for p in pieces}
-    return sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True)
-
-
 class Git:
     """git for one remote (``origin`` is ``url``), with one timeout per call."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url
         self.timeout = timeout
-        self._scrub = _secrets(url)
+        self._scrub = url_secrets(url, user_is_secret=True)  # a token may be the user
 
     def redact(self, text: str) -> str:
         """``text`` without the URL's credentials, wherever they appear."""
-        text = redact_url(text)
-        for secret in self._scrub:
-            text = text.replace(secret, "[redacted]")
-        return text
+        return scrub(redact_url(text), self._scrub)
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "SSH_ASKPASS"))}

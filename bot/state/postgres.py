@@ -22,11 +22,11 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Self
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
 
 from bot.config import ConfigError, redacted
+from bot.logs import scrub, url_secrets
 from bot.state.base import (
     Favorite,
     FavoritesFull,
@@ -84,15 +84,13 @@ class PostgresState(StateStore):
         self.target = redacted(dsn)  # what messages show
         self._pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
-        self._secrets = [s for s in _passwords(dsn) if s]
+        self._secrets = url_secrets(dsn, user_is_secret=False)  # the user is a role name
 
     def __repr__(self) -> str:
         return f"PostgresState({self.target!r})"
 
     def _scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return scrub(text, self._secrets, "***")  # as ``redacted`` shows the DSN
 
     def _unavailable(self, err: BaseException) -> StateUnavailable:
         reason = self._scrub(str(err)) or type(err).__name__
@@ -287,11 +285,3 @@ class PostgresState(StateStore):
                 f"UPDATE {_U} SET user_id = NULL WHERE user_id = $1", user_id
             )
             return ForgetSummary(_count(favorites), _count(usage))
-
-
-def _passwords(dsn: str) -> list[str]:
-    """The DSN's password as written and decoded, to scrub from any driver message."""
-    parts = urlsplit(dsn)
-    found = [parts.password or ""]
-    found += parse_qs(parts.query).get("password", [])
-    return [p for s in found for p in {s, unquote(s)} if len(p) >= 4]
