@@ -82,6 +82,31 @@ async def test_a_refresh_that_finds_the_library_as_it_left_it_writes_nothing(
         assert (await refresh(db, library)).problems == []
 
 
+@pytest.mark.parametrize("changed", [False, True])
+async def test_the_scanned_files_do_not_outlive_a_refresh(
+    library: Path, tmp_path: Path, changed: bool
+) -> None:
+    """The scan's result is handed over by a future that a reference cycle keeps
+    until a garbage collection: at 100,000 files that was ~40 MB more under the
+    snapshot the bot loads next.  Without a collection, none is left."""
+    import gc
+
+    from bot.library.scan import LibraryFile
+
+    db = tmp_path / "index.sqlite3"
+    await refresh(db, library)
+    if changed:
+        write(library, "icons/new.md", doc("Fresh Icon", category="icons"))
+    gc.collect()
+    gc.disable()
+    try:
+        summary = await refresh(db, library)
+        assert summary.added == changed
+        assert not [o for o in gc.get_objects() if isinstance(o, LibraryFile)]
+    finally:
+        gc.enable()
+
+
 async def test_edit_add_delete_rename_are_picked_up(library: Path, tmp_path: Path) -> None:
     db = tmp_path / "index.sqlite3"
     await refresh(db, library)
