@@ -30,7 +30,7 @@ from bot.search.hits import Hit
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
-from bot.search.topk import best_items, largest, ranked
+from bot.search.topk import distinct_best, largest
 
 # Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
 MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
@@ -144,9 +144,7 @@ class SearchEngine:
             docs = ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
             items = ((d, 0.0) for d in docs)  # in title order already
         else:
-            items = best_items(ix, scores, limit * 4 + 16)
-            if len(items) < len(scores) and len({ix.group[d] for d, _ in items}) < limit:
-                items = ranked(ix, scores.items())  # many duplicates: rank them all
+            items = distinct_best(ix, scores, limit)
         out: list[Hit] = []
         seen: set[int] = set()
         for doc, score in items:

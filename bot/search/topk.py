@@ -41,6 +41,22 @@ def best_items(ix: Index, scores: dict[int, float], k: int) -> list[tuple[int, f
     return above + [(d, floor) for d in tied[:need]]
 
 
+def distinct_best(ix: Index, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The best items in order, as many as hold ``limit`` near-duplicate groups
+    (or all of them): a prefix of the whole ranking, so the first item of each
+    group is what ranking everything would give.  A library of variations can
+    fill a page with copies of one prompt ("portrait" at 100,000: 56 items, 8
+    groups); the prefix grows fourfold until it holds enough, instead of ranking
+    the 51,000 matches (70 ms)."""
+    group = ix.group
+    k = limit * 4 + 16
+    while True:
+        items = best_items(ix, scores, k)
+        if len(items) >= len(scores) or len({group[d] for d, _ in items}) >= limit:
+            return items
+        k *= 4
+
+
 def ranked(ix: Index, items: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
     """Highest score first, equal scores in title order: sorted as plain tuples
     (a key function called per item cost milliseconds on thousands of matches)."""

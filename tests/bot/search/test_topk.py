@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.models import Prompt
 from bot.search.postings import Index
-from bot.search.topk import best_items, largest
+from bot.search.topk import best_items, distinct_best, largest
 
 N = 120
 IX = Index(
@@ -43,3 +43,39 @@ def test_best_items_are_the_first_of_all_in_score_then_title_order(
 ) -> None:
     everything = sorted(scores.items(), key=lambda ds: (-ds[1], IX.rank_of[ds[0]]))
     assert best_items(IX, scores, k) == everything[:k]
+
+
+# Copies of a few prompts (one text, one near-duplicate group), as a library
+# of variations has, each group's copies together in title order: the first
+# page of a tie holds one or two groups.
+COPIES = Index(
+    [
+        Prompt(
+            id=f"v{i}", path=f"v{i}.md", title=f"{i % 6} {i:03}", category="c", prompt=f"t {i % 6}"
+        )
+        for i in range(N)
+    ]
+)
+
+
+def _first_of_each_group(items: list[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    seen: set[int] = set()
+    out = []
+    for doc, score in items:
+        if COPIES.group[doc] not in seen:
+            seen.add(COPIES.group[doc])
+            out.append((doc, score))
+    return out[:limit]
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCORES, st.integers(1, 8))
+@example(dict.fromkeys(range(N), 1.0), 6)  # one tie over every copy: the prefix grows
+def test_distinct_best_is_a_prefix_holding_the_groups_ranking_everything_gives(
+    scores: dict[int, float], limit: int
+) -> None:
+    assert len(set(COPIES.group)) == 6
+    everything = sorted(scores.items(), key=lambda ds: (-ds[1], COPIES.rank_of[ds[0]]))
+    items = distinct_best(COPIES, scores, limit)
+    assert items == everything[: len(items)]
+    assert _first_of_each_group(items, limit) == _first_of_each_group(everything, limit)
