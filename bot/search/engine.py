@@ -62,6 +62,8 @@ class SearchEngine:
     def __init__(self, index: Index) -> None:
         self._ix = index
         self.facets = Facets.build(index)
+        # Prompts per near-duplicate group: how many best items a page needs.
+        self._copies = len(index.group) / max(1, len(set(index.group)))
         self._expansions: dict[tuple[str, bool, bool], list[Expansion]] = {}
 
     @classmethod
@@ -144,7 +146,7 @@ class SearchEngine:
             docs = ix.order if allowed is None else sorted(allowed, key=ix.rank_of.__getitem__)
             items = ((d, 0.0) for d in docs)  # in title order already
         else:
-            items = distinct_best(ix, scores, limit)
+            items = distinct_best(ix, scores, limit, self._copies)
         out: list[Hit] = []
         seen: set[int] = set()
         for doc, score in items:

@@ -69,13 +69,14 @@ def _first_of_each_group(items: list[tuple[int, float]], limit: int) -> list[tup
 
 
 @settings(max_examples=300, deadline=None)
-@given(SCORES, st.integers(1, 8))
-@example(dict.fromkeys(range(N), 1.0), 6)  # one tie over every copy: the prefix grows
+@given(SCORES, st.integers(1, 8), st.floats(0.0, 30.0))
+@example(dict.fromkeys(range(N), 1.0), 6, 1.0)  # one tie over every copy: the prefix grows
 def test_distinct_best_is_a_prefix_holding_the_groups_ranking_everything_gives(
-    scores: dict[int, float], limit: int
+    scores: dict[int, float], limit: int, copies: float
 ) -> None:
+    """Whatever the first guess of copies per group, the same groups come first."""
     assert len(set(COPIES.group)) == 6
     everything = sorted(scores.items(), key=lambda ds: (-ds[1], COPIES.rank_of[ds[0]]))
-    items = distinct_best(COPIES, scores, limit)
+    items = distinct_best(COPIES, scores, limit, copies)
     assert items == everything[: len(items)]
     assert _first_of_each_group(items, limit) == _first_of_each_group(everything, limit)
