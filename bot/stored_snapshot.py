@@ -2,7 +2,7 @@
 
 The search index of a generation of prompts is built once (in child processes
 for a big library, streaming what was derived from each prompt while parsing:
-~6–8 s and ~440 MB at 100,000 prompts,
+~7–9 s and ~440 MB at 100,000 prompts,
 which the children give back when they exit), stored in the SQLite index as
 bytes (:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
 process then starts by reading it (~0.5 s at 100,000).  A snapshot reads the
@@ -19,13 +19,13 @@ import contextlib
 import functools
 import multiprocessing
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.search import SearchEngine, pack
-from bot.search.inverted import Doc, LongPart, derived, joined, long_part, size_order
+from bot.search.inverted import Doc, LongPart, derived, long_part, size_order
 from bot.search.postings import Index as SearchIndex
 from bot.store.parsing import parser_version
 from bot.store.reader import GenerationReader, save_derived
@@ -43,25 +43,13 @@ def _key(generation: str) -> str:
     return f"{generation}:{parser_version(pack.__name__)}"
 
 
-def _long_part(db: Path, rows: array[int], first: int) -> LongPart:
-    """The long field of the prompts of these rows, in this order, numbered from
-    ``first`` (run in a process of its own beside the rest of the build).  Its
-    reader may see a later generation than the builder's: a row gone meanwhile
-    reads as empty, and the builder's ``save_derived`` refuses the result (the
-    generation moved)."""
+def _long_part(db: Path, rows: array[int]) -> LongPart:
+    """The long field of the prompts of these rows, in this order (run in a
+    process of its own beside the rest of the build).  Its reader may see a
+    later generation than the builder's: a row gone meanwhile reads as empty,
+    and the builder's ``save_derived`` refuses the result (the generation moved)."""
     with GenerationReader(db) as reader:
-        return long_part(reader.body_terms(rows), first)
-
-
-def _halves(sizes: Sequence[int]) -> list[tuple[int, int]]:
-    """Two consecutive ranges of documents (``sizes`` in document order) holding
-    about the same text each: the long field's work, for two processes."""
-    half, total = sum(sizes) / 2, 0
-    for doc, size in enumerate(sizes):
-        total += size
-        if total >= half:
-            return [(0, doc), (doc, len(sizes))]
-    return [(0, len(sizes))]
+        return long_part(reader.body_terms(rows))
 
 
 def _docs(reader: GenerationReader) -> list[Doc]:
@@ -78,12 +66,10 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
     the number of prompts.  Run in a child process for big libraries.
 
     Prompts are numbered by the stored length of their text, so the long field
-    (most of the postings) starts at once in two more children, each inverting
-    a range of prompts with half the text from the stored terms alone (one
-    child was the build's critical path: ~6 s at 100,000, against ~4 s for the
-    rest); meanwhile this process streams the heads derived while parsing, a
-    :class:`Doc` of each prompt (no texts: ~400 MB at 100,000 prompts), and
-    reads no prompt."""
+    (most of the postings) starts at once in a second child, reading only the
+    stored terms; meanwhile this process streams the heads derived while
+    parsing, a :class:`Doc` of each prompt (no texts: ~400 MB at 100,000
+    prompts), and reads no prompt."""
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
         rows, chars = zip(*reader.sizes(), strict=True) if reader.count else ((), ())
@@ -93,13 +79,9 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
         with contextlib.ExitStack() as stack:
             if len(rows) < in_process_below:
                 long = functools.partial(long_part, reader.body_terms(in_order))
-            else:  # the long field in two processes, while this one builds the rest
-                pool = stack.enter_context(ProcessPoolExecutor(2, mp_context=_SPAWN))
-                halves = [
-                    pool.submit(_long_part, db, in_order[start:end], start)
-                    for start, end in _halves([chars[i] for i in perm])
-                ]
-                long = lambda: joined([half.result() for half in halves])  # noqa: E731
+            else:
+                pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=_SPAWN))
+                long = pool.submit(_long_part, db, in_order).result
             index = SearchIndex.from_docs(_docs(reader), perm, long)
     parts = pack.dump(index)
     del index

@@ -63,35 +63,18 @@ class LongPart(NamedTuple):
     text_len: array[int]
 
 
-def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
-    """The long field of documents ``first``, ``first`` + 1... from each one's
-    stored terms (:func:`bot.search.analysis.body_terms`), in document order."""
+def long_part(stored_terms: Iterable[str]) -> LongPart:
+    """The long field of documents 0, 1, 2... from each one's stored terms
+    (:func:`bot.search.analysis.body_terms`), given in document order."""
     text = Inverter()
     lens: array[int] = array("I")
-    for doc, stored in enumerate(stored_terms, first):
+    for doc, stored in enumerate(stored_terms):
         terms, counts = decode_counts(stored)
         text.add(doc, terms)
         if counts:  # those of the first terms
             text.repeat(doc, zip(terms, counts, strict=False))
         lens.append(len(terms) + sum(counts) - len(counts))
     return LongPart(text.done(), dict(text.counts), lens)
-
-
-def joined(parts: Sequence[LongPart]) -> LongPart:
-    """The long field of consecutive document ranges, each part's documents
-    after the previous part's (so a term's arrays concatenate), as one: the
-    same arrays, and the terms in the same order, as one pass over them all."""
-    postings, tf, lens = parts[0]
-    for part in parts[1:]:
-        for mine, theirs in ((postings, part.postings), (tf, part.tf)):
-            for term, docs in theirs.items():
-                have = mine.get(term)
-                if have is None:
-                    mine[term] = docs
-                else:
-                    have.extend(docs)
-        lens.extend(part.text_len)
-    return LongPart(postings, tf, lens)
 
 
 def size_order(sizes: Sequence[int]) -> list[int]:
