@@ -105,6 +105,8 @@ class SearchEngine:
     ) -> list[Hit]:
         allowed = self._slice(category, tag)
         scores = self._score(query, allowed, ALL_FIELDS)
+        if scores is _EMPTY_QUERY and query.strip():  # punctuation only: nothing to look for
+            return []
         return self._hits(scores, allowed, limit)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:

@@ -7,6 +7,7 @@ Mixed into :class:`tests.fake_discord.app.FakeDiscord`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.fake_discord.interactions import (
 )
 from tests.fake_discord.modals import OpenedModal, submission
 from tests.fake_discord.places import Where
+from tests.fake_discord.recorder import Recorder
 from tests.fake_discord.world import InteractionState, World
 
 
@@ -31,6 +33,9 @@ class InteractionDriver:
 
     world: World
     gateway: Gateway
+    recorder: Recorder
+
+    SYNC_WAIT = 10.0  # seconds a command is awaited before "no synced command"
 
     # -- places ---------------------------------------------------------------------------
     def in_guild(
@@ -98,6 +103,19 @@ class InteractionDriver:
         await self.gateway.dispatch("INTERACTION_CREATE", payload, state.shard_id)
         return InteractionHandle(self, state)  # type: ignore[arg-type]
 
+    async def _synced(self, name: str, where: Where) -> None:
+        """Wait until ``/name`` is registered where it is used, as Discord offers a
+        command only once it is: a bot syncs beside its gateway connection, so a
+        test's first command can come right after READY, before the sync lands.
+        Still missing after ``SYNC_WAIT``: ``_command_data`` says so."""
+        scope = where.guild_id if where.guild_install else None
+
+        def registered() -> bool:
+            return any(name in self.world.commands.get(s, {}) for s in (scope, None))
+
+        with contextlib.suppress(TimeoutError):
+            await self.recorder.wait_for(registered, self.SYNC_WAIT, f"/{name} synced")
+
     def _command_data(
         self,
         name: str,
@@ -152,6 +170,7 @@ class InteractionDriver:
         ``where`` (default: the first guild, or with ``guild=False`` the user's DM)."""
         place = self._place(where, guild, user)
         actor = self._actor(place, user)
+        await self._synced(name, place)
         data, owners = self._command_data(name, options or {}, place, actor)
         return await self._send(APPLICATION_COMMAND, data, where=place, user=actor, owners=owners)
 
@@ -170,6 +189,7 @@ class InteractionDriver:
         place = self._place(where, guild, user)
         actor = self._actor(place, user)
         values = {**(options or {}), focused: value}
+        await self._synced(name, place)
         data, owners = self._command_data(name, values, place, actor, focused)
         return await self._send(AUTOCOMPLETE, data, where=place, user=actor, owners=owners)
 

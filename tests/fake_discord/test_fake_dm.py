@@ -188,3 +188,27 @@ async def test_commands_are_offered_only_where_they_are_allowed(fake: FakeDiscor
         server = await fake.send_slash_command("server")
         assert await answered(server) == "server"
     assert fake.violations == []
+
+
+async def test_a_command_sent_before_the_sync_lands_waits_for_it(fake: FakeDiscord) -> None:
+    """A bot may sync beside its connection: Discord offers the command once it
+    is registered, so the fake waits for it; one never synced is an error."""
+    import asyncio
+
+    bot = dm_bot(fake.guild_id)
+
+    async def sync_later() -> None:
+        async def later() -> None:
+            await asyncio.sleep(0.5)
+            await bot.tree.sync()
+
+        bot.loop.create_task(later())
+
+    bot.setup_hook = sync_later  # type: ignore[method-assign]
+    async with fake.run_bot(bot):
+        assert fake.world.commands == {}  # READY came first
+        handle = await fake.send_slash_command("server")
+        assert await answered(handle) == "server"
+        fake.SYNC_WAIT = 0.2
+        with pytest.raises(LookupError, match="no synced command 'nowhere'"):
+            await fake.send_slash_command("nowhere")

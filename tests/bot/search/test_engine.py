@@ -175,6 +175,17 @@ def test_autocomplete_limits() -> None:
     assert len(eng.autocomplete("word", limit=5)) == 5
 
 
+def test_a_query_of_punctuation_only_matches_nothing(engine: SearchEngine) -> None:
+    """An empty query browses (in title order, under the filters); "!!!" is a
+    query with nothing to look for, answered as a miss, not with the library.
+    While typing it, autocomplete still offers the titles, as for an empty box."""
+    assert engine.search("!!!") == [] and engine.search(" -- ") == []
+    assert engine.search("", category="3d")
+    assert [h.prompt.id for h in engine.autocomplete("!")] == [
+        h.prompt.id for h in engine.autocomplete("")
+    ]
+
+
 def test_autocomplete_prefix_and_empty(engine: SearchEngine) -> None:
     assert engine.autocomplete("stormy li")[0].prompt.id == "lighthouse"
     assert engine.autocomplete("")[0].prompt.id == "chibi"  # sorted by title
