@@ -49,6 +49,13 @@ class Prompt:
     description: str = ""
     extra_sections: tuple[tuple[str, str], ...] = field(default=())  # (heading, text)
 
+    @property
+    def text_chars(self) -> int:
+        """The size of the long field the search ranks by: characters of the
+        description and the prompt text (stored with the prompt, so that
+        building the search index numbers prompts by it without reading them)."""
+        return len(self.description) + len(self.prompt)
+
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:

@@ -94,7 +94,7 @@ class Doc(NamedTuple):
     tags: Sequence[str]
     author: str | None
     source_url: str | None
-    size: int  # characters of description + prompt text
+    size: int  # Prompt.text_chars
     same: str  # :func:`bot.search.duplicates.text_key` of the prompt text
 
     @classmethod
@@ -106,7 +106,7 @@ class Doc(NamedTuple):
             prompt.tags,
             prompt.author,
             prompt.source_url,
-            len(prompt.description) + len(prompt.prompt),
+            prompt.text_chars,
             text_key(prompt.prompt),
         )
 

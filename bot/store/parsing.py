@@ -73,8 +73,7 @@ class Parsed(NamedTuple):
 def prompt_row(prompt: Prompt, derive: Derive | None) -> PromptRow:
     """The row the index stores for a prompt."""
     terms, head = derive(prompt) if derive is not None else ("", "")
-    text_chars = len(prompt.description) + len(prompt.prompt)
-    return (prompt.id, prompt.path, prompt_to_json(prompt), terms, head, text_chars)
+    return (prompt.id, prompt.path, prompt_to_json(prompt), terms, head, prompt.text_chars)
 
 
 def _read_and_parse(
