@@ -3,7 +3,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.library.scan import LibraryFile, fingerprint, scan
@@ -105,6 +105,15 @@ _problems = st.lists(
 
 
 @given(_files, _problems, _files, _problems)
+@example(  # any lone surrogate (a name not valid UTF-8 decodes to one), not only U+DC80..DCFF
+    files=[], problems=[], other_files=[LibraryFile("\ud800", "/x", 0, 0)], other_problems=[]
+)
+@example(
+    files=[LibraryFile("\udc80", "/x", 0, 0)],
+    problems=[],
+    other_files=[LibraryFile("\udc81", "/x", 0, 0)],
+    other_problems=[],
+)
 def test_fingerprints_are_equal_exactly_when_what_a_refresh_compares_is(
     files: list[LibraryFile],
     problems: list[Problem],
