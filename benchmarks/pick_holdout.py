@@ -20,17 +20,20 @@ import random
 from pathlib import Path
 
 from benchmarks._load import corpus_root, load_corpus
-from benchmarks.eval_search import load_queries
+from benchmarks.eval_search import HOLDOUT, load_queries
 from bot.search.duplicates import near_duplicate_groups
 from bot.search.inverted import Doc
 
 PER_KIND, SHORT, DRAWN = 16, 250, 60
 
 
-def pick(root: Path, seed: int) -> dict[str, list[str]]:
+def pick(root: Path, seed: int, fresh: bool = False, per_kind: int = PER_KIND) -> dict[str, list[str]]:
+    """``fresh``: also leave out the held-out queries' files (a new draw for the
+    development set, from files nobody tuned on)."""
     prompts = sorted(load_corpus(root), key=lambda p: p.path)
     group = near_duplicate_groups([Doc.of(p) for p in prompts])
-    used = {path for q in load_queries() for path in q["relevant"]}
+    queries = load_queries() + (load_queries(HOLDOUT) if fresh else [])
+    used = {path for q in queries for path in q["relevant"]}
     used_groups = {group[i] for i, p in enumerate(prompts) if p.path in used}
     pool = [
         i
@@ -47,11 +50,11 @@ def pick(root: Path, seed: int) -> dict[str, list[str]]:
     paraphrase: list[str] = []
     for i in picked:
         p = prompts[i]
-        if len(content) >= PER_KIND and len(paraphrase) >= PER_KIND:
+        if len(content) >= per_kind and len(paraphrase) >= per_kind:
             break
         short = len(p.description) + len(p.prompt) < SHORT
         if short or len(content) > len(paraphrase):
-            (paraphrase if len(paraphrase) < PER_KIND else content).append(p.path)
+            (paraphrase if len(paraphrase) < per_kind else content).append(p.path)
         else:
             content.append(p.path)
     return {"content": content, "paraphrase": paraphrase}
@@ -61,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", help="corpus folder (default: $PROMPTBOT_TEST_CORPUS)")
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--fresh", action="store_true", help="also leave out the held-out files")
+    ap.add_argument("--per-kind", type=int, default=PER_KIND)
     args = ap.parse_args(argv)
-    print(json.dumps(pick(corpus_root(args.corpus), args.seed), indent=1))
+    picked = pick(corpus_root(args.corpus), args.seed, args.fresh, args.per_kind)
+    print(json.dumps(picked, indent=1))
     return 0
 
 
