@@ -27,7 +27,9 @@ from bot.search.inverted import Doc
 PER_KIND, SHORT, DRAWN = 16, 250, 60
 
 
-def pick(root: Path, seed: int, fresh: bool = False, per_kind: int = PER_KIND) -> dict[str, list[str]]:
+def pick(
+    root: Path, seed: int, fresh: bool = False, per_kind: int = PER_KIND
+) -> dict[str, list[str]]:
     """``fresh``: also leave out the held-out queries' files (a new draw for the
     development set, from files nobody tuned on)."""
     prompts = sorted(load_corpus(root), key=lambda p: p.path)
