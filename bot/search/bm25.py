@@ -10,12 +10,15 @@ lengths; this score does, for the candidates the coverage score found.
 Per query word and prompt (BM25F: the fields are merged before saturation)::
 
     t = tf / (1 - B + B * len / avg_len)  +  W_TITLE * in_title  +  W_TAGS * in_tags
-    v = sim * t / (t + K1)
+    v = sim * idf(term) * t / (t + K1)
 
 where ``tf`` counts the word in the description and body, ``len`` is their
 length in tokens and ``sim`` is how close the index term is to the query word
-(1 exact, less for stems, prefixes and typos; the best term counts).  The score
-is the average of ``v`` weighted by the words' rarity: 0..1.
+(1 exact, less for stems, prefixes and typos; the term with the best ``v``
+counts).  Each term brings its own rarity, as in BM25: "fours" does not lend
+its rarity to the "four" of a four-panel grid, nor "with" to "withe".  The
+score is the sum of ``v`` over the query words divided by the sum of their
+weights (a word's weight is its rarest term's idf): 0..1.
 
 Term counts and lengths are looked up per candidate by bisection of the posting
 arrays (or a C-level set intersection for short ones): the cost is the number
@@ -35,7 +38,7 @@ from bot.search.postings import TAG, TEXT, TITLE, Index
 K1, B = 1.2, 0.75
 W_TITLE, W_TAGS = 2.0, 1.0  # a title / tag or category word counts as this many body words
 TERMS_PER_WORD = 100
-# Words in half the prompts or more are left out (BM25's own idf,
+# Terms in half the prompts or more are left out (BM25's own idf,
 # log((N - df + 0.5) / (df + 0.5)), is not positive there): "a", "the", "with".
 MIN_IDF = math.log(3.0)  # Index.idf at df = N / 2
 SCAN = 8  # a posting array at most this many times the candidates is intersected whole
@@ -44,8 +47,8 @@ SCAN = 8  # a posting array at most this many times the candidates is intersecte
 def bm25f(
     ix: Index, words: Sequence[Sequence[Expansion]], docs: Collection[int]
 ) -> dict[int, float]:
-    """0..1 for each of ``docs``: the rarity-weighted mean over the query words
-    (each given as its expansions, best first) of their BM25F saturation."""
+    """0..1 for each of ``docs``: the query words' (each given as its
+    expansions, best first) BM25F, each term weighted by its own idf."""
     cands = set(docs)
     ordered = sorted(cands)
     weights = [max((e.idf for e in w), default=0.0) for w in words]
@@ -59,16 +62,18 @@ def bm25f(
             continue
         best: dict[int, float] = {}
         for e in exps[:TERMS_PER_WORD]:
+            if e.idf < MIN_IDF:
+                continue
             found = known.get(e.term)
             if found is None:
                 found = known[e.term] = _merged_tf(ix, e.term, cands, ordered, norm)
+            value = e.sim * e.idf
             for d, t in found.items():
-                v = e.sim * t / (t + K1)
+                v = value * t / (t + K1)
                 if v > best.get(d, 0.0):
                     best[d] = v
-        share = weight / total
         for d, v in best.items():
-            out[d] += share * v
+            out[d] += v / total
     return out
 
 

@@ -39,15 +39,19 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # are only looked up among those (their long match lists are what costs; a
 # prompt that matches nothing but common words cannot rank well).
 # Also a query word with more matches than BIG is only looked up among the
-# prompts the rarer words found ("portrait" in thousands of titles).
+# prompts the rarer words found ("portrait" in thousands of titles).  A
+# description's rarer words are often the ones its target lacks (a paraphrase:
+# "cab" for "taxi"): there, only words in more than an eighth of the prompts are.
 CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
-BIG_MIN, BIG_DIV = 500, 20
+BIG_MIN, BIG_DIV, BIG_DIV_DESCRIBED = 500, 20, 8
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
 # bot.search.bm25) then makes this share of the score of the best candidates,
-# the others being scaled down.
-LONG_QUERY, MIX_BM25, RERANK_BM25 = 3, 80.0, 40
+# the others being scaled down.  Each of their words of PREFIX_FROM characters
+# or more also matches as a prefix, as in a full-text prefix query: members
+# write "goth" for "gothic", "predator" for "predatory".
+LONG_QUERY, MIX_BM25, RERANK_BM25, PREFIX_FROM = 3, 80.0, 60, 4
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -184,10 +188,15 @@ class SearchEngine:
             return {exact: 100.0} if exact is not None else _EMPTY_QUERY
         half_typed = not query.endswith(" ")
         fuzzy = fields is ALL_FIELDS
+        long_query = fuzzy and len(qtoks) >= LONG_QUERY
+        last = len(qtoks) - 1
         exps = [
-            self._expand(t, half_typed and i == len(qtoks) - 1, fuzzy) for i, t in enumerate(qtoks)
+            self._expand(
+                t, (half_typed and i == last) or (long_query and len(t) >= PREFIX_FROM), fuzzy
+            )
+            for i, t in enumerate(qtoks)
         ]
-        described = exps if fields is ALL_FIELDS and len(qtoks) >= LONG_QUERY else None
+        described = exps if long_query else None
         # Words in a third of all prompts ("the", "woman") say little and cost
         # much (long doc lists): dropped unless the query has nothing else that
         # matches (a word found nowhere stays, for its weight, but is no reason
@@ -197,7 +206,7 @@ class SearchEngine:
             exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
         # Long queries leave the length prior to BM25F (and save its slicing).
-        best = _bests(ix, exps, fields, allowed, by_length=described is None)
+        best = _bests(ix, exps, fields, allowed, described=described is not None)
         total = sum(weights) or 1.0
         # Field-weighted coverage, plus coverage wherever the words are (squared:
         # a prompt that holds every word beats one that holds most of them).
@@ -248,7 +257,7 @@ def _bests(
     exps: list[list[Expansion]],
     fields: tuple[int, ...],
     allowed: set[int] | None,
-    by_length: bool = True,
+    described: bool = False,
 ) -> list[dict[int, float]]:
     """Per query token: doc -> best match value (field weight x similarity).
 
@@ -256,7 +265,9 @@ def _bests(
     ``dict.fromkeys`` per (term, field), applied in increasing value order so
     the best value wins.  Rarest tokens first; a token with more than ``BIG``
     matches, or any token once the rarer ones have found ``CANDIDATES``
-    prompts, only scores the prompts found so far."""
+    prompts, only scores the prompts found so far.  ``described``: the query
+    is a description, whose long-field matches leave the length prior to
+    BM25F and whose ``BIG`` is larger."""
     cap = max(CANDIDATES_MIN, len(ix.ids) // CANDIDATES_DIV)
     post = ix.post
     lists: list[list[tuple[float, Sequence[int]]]] = []
@@ -268,14 +279,14 @@ def _bests(
                 docs = post[f].get(e.term)
                 if docs is None:
                     continue
-                if by_length and f in LONG_FIELDS:
+                if not described and f in LONG_FIELDS:
                     pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
                 else:
                     pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
         pairs.sort(key=_first)
         lists.append(pairs)
         sizes.append(sum(len(d) for _, d in pairs))
-    big = max(BIG_MIN, len(ix.ids) // BIG_DIV)
+    big = max(BIG_MIN, len(ix.ids) // (BIG_DIV_DESCRIBED if described else BIG_DIV))
     out: list[dict[int, float]] = [{} for _ in exps]
     found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):

@@ -81,6 +81,63 @@ def test_a_description_finds_its_target_among_distractors(query: str) -> None:
     assert ids(engine, query)[0] == "target"
 
 
+def test_each_term_of_a_word_brings_its_own_rarity() -> None:
+    """A query word's stem or prefix variants count with their own idf: the
+    common "four" of a four-panel grid does not score as the rare "fours"."""
+    from bot.search.bm25 import K1, bm25f
+    from bot.search.expansion import Expansion
+
+    lib = [
+        P("fours", "A", "a dancer on all fours"),
+        P("four", "B", "a dancer in four panels"),
+        *(P(f"grid{i}", f"Grid {i}", f"four panels, comic page {i}") for i in range(12)),
+        *(P(f"other{i}", f"Other {i}", f"a quiet lake {i}") for i in range(26)),
+    ]
+    ix = SearchEngine.build(lib)._ix
+    rare, common = ix.idf("fours"), ix.idf("four")
+    assert rare > common > 1.2  # both count (above MIN_IDF), the rare one for more
+    word = [Expansion("fours", 1.0, rare), Expansion("four", 0.85, common)]
+    docs = {h: n for n, h in enumerate(ix.ids)}
+    got = bm25f(ix, [word], [docs["fours"], docs["four"]])
+    # same length, one occurrence each: only similarity and rarity differ
+    assert ix.text_len[docs["fours"]] == ix.text_len[docs["four"]]
+    t = 1.0 / (1.0 - 0.75 + 0.75 * ix.text_len[docs["four"]] / ix.avg_len)
+    assert got[docs["fours"]] == pytest.approx(t / (t + K1))
+    assert got[docs["four"]] == pytest.approx(0.85 * common / rare * t / (t + K1))
+
+
+def test_the_words_of_a_description_match_as_prefixes() -> None:
+    """As a full-text prefix query would: "goth" finds "gothic" in a
+    description; not in a short query, where only the last word is half typed."""
+    lib = [
+        P("plain", "A Portrait", f"a smiling girl with black lipstick. {FILLER}"),
+        P("gothic", "B Portrait", f"a gothic girl with black lipstick. {FILLER}"),
+        *(P(f"other{i}", f"Other {i}", f"a mountain village {i}. {FILLER}") for i in range(30)),
+    ]
+    engine = SearchEngine.build(lib)
+    assert ids(engine, "goth girl with black lipstick")[0] == "gothic"
+    # a whole word in a short query: "goth" is in no prompt, the title order decides
+    assert ids(engine, "goth lipstick ")[:2] == ["plain", "gothic"]
+    assert ids(engine, "lipstick goth")[0] == "gothic"  # … or the half-typed last one
+
+
+def test_a_description_looks_past_its_rarest_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short query's common words are looked up only among the prompts its
+    rarer words found; a description's rare words are often the ones its target
+    lacks ("cab" for "taxi"), so there a word must be much commoner to be."""
+    import bot.search.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BIG_MIN", 2)  # 40 prompts: BIG 2, described 5
+    lib = [
+        P("cab", "A", "a yellow cab"),
+        *(P(f"taxi{i}", f"Taxi {i}", f"a taxi in the tokyo rain {i}") for i in range(4)),
+        *(P(f"other{i}", f"Other {i}", f"a quiet lake {i}") for i in range(35)),
+    ]
+    engine = SearchEngine.build(lib)
+    assert set(ids(engine, "cab tokyo ")) == {"cab"}
+    assert {"cab", "taxi0", "taxi3"} <= set(ids(engine, "cab in tokyo "))
+
+
 def test_short_queries_keep_typos_and_prefixes() -> None:
     engine = SearchEngine.build([*DISTRACTORS, P("t", "Seaside Stroll", "a walk by the sea")])
     assert ids(engine, "seasde strol")[0] == "t"
