@@ -30,7 +30,7 @@ from pathlib import Path
 
 from benchmarks._load import corpus_root, load_corpus
 from benchmarks.bench_search import current_rss_mb, keystrokes, pct, rss_mb, timed
-from benchmarks.eval_search import load_queries
+from benchmarks.eval_search import QUERIES, load_queries
 from benchmarks.synth import iter_synth
 from bot.models import Prompt
 from bot.search.inverted import derived
@@ -70,7 +70,7 @@ def generate(db: Path, base: list[Prompt], n: int) -> float:
     return time.perf_counter() - start
 
 
-def serve(db: Path, *, steady: bool = False) -> None:
+def serve(db: Path, *, steady: bool = False, queries_file: Path = QUERIES) -> None:
     """What ``promptbot index`` then the bot do: build and store the search index
     (in a child process), load the snapshot from the index, answer queries."""
     from bot.stored_snapshot import ensure_stored, load_snapshot
@@ -97,7 +97,7 @@ def serve(db: Path, *, steady: bool = False) -> None:
             f"{time.perf_counter() - start:.1f} s (peak RSS {rss_mb():.0f} MiB)"
         )
         return
-    queries = [q["query"] for q in load_queries()]
+    queries = [q["query"] for q in load_queries(queries_file)]
     s = timed(lambda q: snapshot.search(q, limit=10), queries, 1)
     a = timed(lambda q: snapshot.autocomplete(q), keystrokes(queries), 1)
     print(
@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--max-gib", type=float, default=12.0)
     parser.add_argument("--db", type=Path, help="keep (or reuse) the index here")
     parser.add_argument("--corpus")
+    parser.add_argument("--queries", type=Path, default=QUERIES, help="query set (default: dev)")
     parser.add_argument(
         "--steady", action="store_true", help="also the fastest of 5 passes per query"
     )
@@ -153,7 +154,7 @@ def main() -> None:
             print(f"index written: {seconds:.1f} s, {size:.0f} MiB on disk", flush=True)
         limit = int(args.max_gib * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        serve(db, steady=args.steady)
+        serve(db, steady=args.steady, queries_file=args.queries)
 
 
 if __name__ == "__main__":

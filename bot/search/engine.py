@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import bm25f
+from bot.search.coverage import coverage
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
@@ -32,8 +33,9 @@ from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
 from bot.search.topk import distinct_best, largest
 
-# Score mix (sums to 100): query coverage over all fields, BM25, title similarity.
-MIX_COVER, MIX_ALL, MIX_TITLE = 60.0, 25.0, 15.0
+# Score mix (sums to 100): query coverage (MIX_COVER and MIX_ALL, see
+# bot.search.coverage), title similarity.
+MIX_TITLE = 15.0
 COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # Once the rarer query words have found this many prompts, the commoner ones
 # are only looked up among those (their long match lists are what costs; a
@@ -51,7 +53,7 @@ RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # the others being scaled down.  Each of their words of PREFIX_FROM characters
 # or more also matches as a prefix, as in a full-text prefix query: members
 # write "goth" for "gothic", "predator" for "predatory".
-LONG_QUERY, MIX_BM25, RERANK_BM25, PREFIX_FROM = 3, 80.0, 60, 4
+LONG_QUERY, MIX_BM25, PREFIX_FROM = 3, 80.0, 4
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -207,30 +209,10 @@ class SearchEngine:
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
         # Long queries leave the length prior to BM25F (and save its slicing).
         best = _bests(ix, exps, fields, allowed, described=described is not None)
-        total = sum(weights) or 1.0
-        # Field-weighted coverage, plus coverage wherever the words are (squared:
-        # a prompt that holds every word beats one that holds most of them).
-        scores: dict[int, float] = {}
-        if len(best) == 1:  # one word (most keystrokes): the same sums, in one pass
-            cover, part = MIX_COVER * weights[0] / total, weights[0] / total
-            whole = MIX_ALL * part * part
-            # (a score per distinct value, then one C-level pass: "portrait"
-            # matches 51,000 prompts at 100,000 with a few distinct values)
-            per_value = {v: cover * v + whole for v in set(best[0].values())}
-            scores = dict(zip(best[0], map(per_value.__getitem__, best[0].values()), strict=True))
-        else:
-            share: dict[int, float] = {}
-            for w, bst in zip(weights, best, strict=True):
-                cover, part = MIX_COVER * w / total, w / total
-                for doc, v in bst.items():
-                    scores[doc] = scores.get(doc, 0.0) + cover * v
-                    share[doc] = share.get(doc, 0.0) + part
-            for doc, c in share.items():
-                scores[doc] += MIX_ALL * c * c
+        scores = coverage(best, weights)
         if not scores:
             return {}
-        rerank = RERANK if described is None else RERANK_BM25
-        candidates = largest(scores, rerank)
+        candidates = largest(scores, RERANK)
         for doc in candidates:
             sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
             scores[doc] += MIX_TITLE * sim * sim
