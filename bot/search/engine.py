@@ -10,8 +10,9 @@ Scores are 0..100: an exact id or title is 100; otherwise the score mixes how
 much of the query a prompt covers (each word weighted by its rarity and by the
 field it is found in: title > tags > category > author > description > body,
 exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
-of three words or more are descriptions: the best candidates are then mostly
-ranked by BM25F (term counts and lengths, :mod:`bot.search.bm25`).
+of three words or more are descriptions: each of their longer words also
+matches as a prefix, and the best candidates are mostly ranked by BM25F (term
+counts and lengths, :mod:`bot.search.bm25`).
 """
 
 from __future__ import annotations
