@@ -44,9 +44,9 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # Also a query word with more matches than BIG is only looked up among the
 # prompts the rarer words found ("portrait" in thousands of titles).  A
 # description's rarer words are often the ones its target lacks (a paraphrase:
-# "cab" for "taxi"): there, only words in more than an eighth of the prompts are.
+# "cab" for "taxi"): there, BIG is at least BIG_MIN_DESCRIBED.
 CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
-BIG_MIN, BIG_DIV, BIG_DIV_DESCRIBED = 500, 20, 8
+BIG_MIN, BIG_MIN_DESCRIBED, BIG_DIV = 500, 1500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
@@ -269,7 +269,7 @@ def _bests(
         pairs.sort(key=_first)
         lists.append(pairs)
         sizes.append(sum(len(d) for _, d in pairs))
-    big = max(BIG_MIN, len(ix.ids) // (BIG_DIV_DESCRIBED if described else BIG_DIV))
+    big = max(BIG_MIN_DESCRIBED if described else BIG_MIN, len(ix.ids) // BIG_DIV)
     out: list[dict[int, float]] = [{} for _ in exps]
     found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):
