@@ -80,6 +80,10 @@ class Index:
         self.derive = derive
         self.parser_version = parser_version(derive.__module__ if derive else None)
         self._db: aiosqlite.Connection | None = None
+        # A refresh is one transaction across many awaits on the one connection:
+        # another task's statement (the bot storing its commands' digest at
+        # start) would land inside it, and its commit commit half a refresh.
+        self._refreshing = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -186,12 +190,20 @@ class Index:
         return int(row[0])
 
     async def get_meta(self, key: str) -> str | None:
-        row = await (
-            await self.db.execute("SELECT value FROM meta WHERE key = ?", (key,))
-        ).fetchone()
-        return row[0] if row else None
+        async with self._refreshing:
+            return await self._meta(key)
 
     async def set_meta(self, key: str, value: str) -> None:
+        """Store ``key`` (committed), once no refresh is under way."""
+        async with self._refreshing:
+            await self._set_meta(key, value)
+
+    async def _meta(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def _set_meta(self, key: str, value: str) -> None:
         await self.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -200,6 +212,10 @@ class Index:
         await self.db.commit()
 
     async def refresh(self, library: Path, progress: Progress | None = None) -> RefreshSummary:
+        async with self._refreshing:
+            return await self._refresh_or_rebuild(library, progress)
+
+    async def _refresh_or_rebuild(self, library: Path, progress: Progress | None) -> RefreshSummary:
         try:
             return await self._refresh(library, progress)
         except sqlite3.DatabaseError as err:
@@ -228,8 +244,8 @@ class Index:
         seen: str,
         progress: Progress | None,
     ) -> RefreshSummary:
-        reparse_all = await self.get_meta("parser_version") != self.parser_version
-        if not reparse_all and await self.get_meta("scanned") == seen:
+        reparse_all = await self._meta("parser_version") != self.parser_version
+        if not reparse_all and await self._meta("scanned") == seen:
             return await self._summarised(RefreshSummary(unchanged=len(files)))
         cursor = await self.db.execute("SELECT path, size, mtime_ns, digest, prompt_id FROM files")
         rows = cast(list[FileRow], await cursor.fetchall())  # one hop, not one a row
@@ -267,7 +283,7 @@ class Index:
                 " DO UPDATE SET value = excluded.value",
                 (seen,),
             )
-            await self.set_meta("parser_version", self.parser_version)  # commits
+            await self._set_meta("parser_version", self.parser_version)  # commits
             await self.db.execute("PRAGMA journal_mode=WAL")  # a no-op but after a first refresh
         except BaseException:
             await asyncio.to_thread(stream.close)  # stops the parse workers

@@ -377,3 +377,39 @@ async def test_a_new_index_is_written_without_the_wal_then_stays_in_it(
         assert await index.count() == 4
     with sqlite3.connect(db) as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_meta_written_during_a_refresh_waits_for_it(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot stores its commands' digest while the first refresh may be under
+    way on the same connection: that write waits, instead of landing inside the
+    refresh's transaction and committing half of it."""
+    import asyncio
+
+    import bot.store.index as index_module
+
+    inside, go_on = asyncio.Event(), asyncio.Event()
+    write_batch = index_module.write_batch
+
+    async def held(*args: object) -> None:
+        inside.set()
+        await go_on.wait()
+        await write_batch(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "write_batch", held)
+    async with Index(tmp_path / "index.sqlite3") as index:
+        refreshing = asyncio.create_task(index.refresh(library))
+        await inside.wait()
+        storing = asyncio.create_task(index.set_meta("commands_hash:global", "abc"))
+        reading = asyncio.create_task(index.get_meta("commands_hash:global"))
+        await asyncio.sleep(0.1)
+        assert not storing.done() and not reading.done()
+        with sqlite3.connect(tmp_path / "index.sqlite3") as other:  # nothing half-committed
+            assert other.execute("SELECT count(*) FROM files").fetchone() == (0,)
+        go_on.set()
+        assert (await refreshing).added == 3
+        await storing
+        assert await reading in (None, "abc")
+        assert await index.get_meta("commands_hash:global") == "abc"
+        assert await index.count() == 3
