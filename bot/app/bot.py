@@ -17,10 +17,12 @@ from bot.catalog import Catalog
 from bot.config import Settings
 from bot.follow import keep_current
 from bot.metrics import Answers, Metrics, MetricsServer, Outcome, Probe, ShardState, command_label
+from bot.render.lists import still_loading_reply
 from bot.state import StateError, StateStore
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = 24 * 3600.0  # seconds
+LOAD_WAIT = 2.0  # seconds an interaction waits for the first load (Discord allows 3)
 EXTENSIONS = (
     "cogs.errors",
     "cogs.cards",
@@ -38,10 +40,21 @@ EXTENSIONS = (
 class PromptTree(app_commands.CommandTree["PromptBot"]):
     """The command tree: a command or an autocomplete that comes while the
     library is still loading (the bot connects meanwhile: ``promptbot run``)
-    waits for it."""
+    waits for it, up to ``LOAD_WAIT``; then it is told to try again (an
+    autocomplete gets no choices), never left to fail after Discord's 3 s."""
 
     async def interaction_check(self, interaction: discord.Interaction[PromptBot]) -> bool:
-        await interaction.client.catalog.loaded()
+        catalog = interaction.client.catalog
+        if catalog.snapshot is not None:  # (every keystroke's autocomplete comes here)
+            return True
+        try:
+            await asyncio.wait_for(catalog.loaded(), LOAD_WAIT)
+        except TimeoutError:  # (the load itself goes on: ``loaded`` shields it)
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await interaction.response.send_message(**still_loading_reply().send_kwargs())
+            return False
         return True
 
 

@@ -85,6 +85,11 @@ def notice(text: str) -> Reply:
     return Reply(content=clip(text, 2000), ephemeral=True)
 
 
+def still_loading_reply() -> Reply:
+    """The answer to an interaction that came while the library still loads."""
+    return notice("The prompt library is still loading: try again in a few seconds.")
+
+
 Choice = tuple[str, str]  # (label shown, value sent back)
 
 

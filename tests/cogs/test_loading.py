@@ -60,3 +60,36 @@ async def test_a_first_load_that_fails_stops_the_bot_with_its_error(
             await asyncio.wait_for(_start_while_loading(app, catalog, fake_discord.token), 30)
         assert app.is_closed()
     fake_discord.violations_expected = True  # the gateway saw a client leave early
+
+
+async def test_what_comes_while_a_slow_first_load_runs_is_told_to_come_back(
+    fake_discord: Any, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``LOAD_WAIT`` (2 s; Discord allows 3) a command is answered, only to
+    its sender, that the library is still loading, and an autocomplete gets no
+    choices: never "This interaction failed".  Once loaded, all is served."""
+    import bot.app.bot as bot_module
+
+    monkeypatch.setattr(bot_module, "LOAD_WAIT", 0.3)
+    settings = bot_settings(library, tmp_path)
+    catalog = Catalog(settings, load_later=True)
+    await catalog._lock.acquire()  # the first load waits for the test
+    held = True
+    async with catalog, open_state(settings) as state:
+        try:
+            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
+            async with fake_discord.run_bot(app):
+                handle = await fake_discord.send_slash_command("prompt", {"query": "neon"})
+                answer = await handle.response(timeout=5)
+                assert answer["type"] == 4 and answer["data"]["flags"] & 64  # ephemeral
+                assert "loading" in answer["data"]["content"]
+                typed = await fake_discord.send_autocomplete("prompt", "query", "neo")
+                assert await typed.response(timeout=5) == {"type": 8, "data": {"choices": []}}
+                catalog._lock.release()
+                held = False
+                await asyncio.wait_for(catalog.loaded(), 30)
+                _, message = await shown(await fake_discord.send_slash_command("random"))
+                assert message["embeds"][0]["title"]
+        finally:
+            if held:
+                catalog._lock.release()
