@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.app.bot import library_ready
 from cogs._report import guarded
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ class PromptButton:
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def answer() -> None:
-            await interaction.client.catalog.loaded()  # (a click right after a restart)
-            await self.answer(interaction, interaction.client)
+            if await library_ready(interaction):  # (a click right after a restart)
+                await self.answer(interaction, interaction.client)
 
         await guarded(interaction, answer)
 

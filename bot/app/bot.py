@@ -37,25 +37,31 @@ EXTENSIONS = (
 )
 
 
+async def library_ready(interaction: discord.Interaction[PromptBot]) -> bool:
+    """Whether the library is loaded, waiting for the first load up to
+    ``LOAD_WAIT``; when it is not, ``interaction`` is answered that it is still
+    loading (an autocomplete: no choices), never left to fail after Discord's 3 s."""
+    catalog = interaction.client.catalog
+    if catalog.snapshot is not None:  # (every keystroke's autocomplete comes here)
+        return True
+    try:
+        await asyncio.wait_for(catalog.loaded(), LOAD_WAIT)
+    except TimeoutError:  # (the load itself goes on: ``loaded`` shields it)
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+        else:
+            await interaction.response.send_message(**still_loading_reply().send_kwargs())
+        return False
+    return True
+
+
 class PromptTree(app_commands.CommandTree["PromptBot"]):
     """The command tree: a command or an autocomplete that comes while the
     library is still loading (the bot connects meanwhile: ``promptbot run``)
-    waits for it, up to ``LOAD_WAIT``; then it is told to try again (an
-    autocomplete gets no choices), never left to fail after Discord's 3 s."""
+    waits for it (:func:`library_ready`)."""
 
     async def interaction_check(self, interaction: discord.Interaction[PromptBot]) -> bool:
-        catalog = interaction.client.catalog
-        if catalog.snapshot is not None:  # (every keystroke's autocomplete comes here)
-            return True
-        try:
-            await asyncio.wait_for(catalog.loaded(), LOAD_WAIT)
-        except TimeoutError:  # (the load itself goes on: ``loaded`` shields it)
-            if interaction.type is discord.InteractionType.autocomplete:
-                await interaction.response.autocomplete([])
-            else:
-                await interaction.response.send_message(**still_loading_reply().send_kwargs())
-            return False
-        return True
+        return await library_ready(interaction)
 
 
 class PromptBot(commands.Bot):
