@@ -93,3 +93,45 @@ async def test_what_comes_while_a_slow_first_load_runs_is_told_to_come_back(
         finally:
             if held:
                 catalog._lock.release()
+
+
+async def test_a_card_button_clicked_while_a_slow_first_load_runs_is_told_too(
+    fake_discord: Any, library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card from before a restart, its button clicked while the new process
+    still loads the library: the same answer as a command's."""
+    import bot.app.bot as bot_module
+    from tests.cogs.conftest import components
+
+    monkeypatch.setattr(bot_module, "LOAD_WAIT", 0.3)
+    settings = bot_settings(library, tmp_path)
+    async with (
+        Catalog(settings) as before,
+        open_state(settings) as state,
+        fake_discord.run_bot(PromptBot(settings, before, state)),
+    ):
+        handle = await fake_discord.send_slash_command("prompt", {"query": "night drive"})
+        _, card = await shown(handle)
+    full = next(c for c in components(card) if c.get("label") == "Full prompt")
+    catalog = Catalog(settings, load_later=True)
+    await catalog._lock.acquire()  # the restarted process's first load waits for the test
+    held = True
+    async with catalog, open_state(settings) as state:
+        try:
+            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
+            async with fake_discord.run_bot(app):
+                click = await fake_discord.send_component(
+                    full["custom_id"], message=handle.original_message
+                )
+                answer = await click.response(timeout=5)
+                assert answer["type"] == 4 and answer["data"]["flags"] & 64
+                assert "loading" in answer["data"]["content"]
+                catalog._lock.release()
+                held = False
+                again = await fake_discord.send_component(
+                    full["custom_id"], message=handle.original_message
+                )
+                assert "```" in (await again.response(timeout=30))["data"]["content"]
+        finally:
+            if held:
+                catalog._lock.release()  # (closing the catalog takes the lock)
