@@ -82,7 +82,8 @@ class Index:
         self._db: aiosqlite.Connection | None = None
         # A refresh is one transaction across many awaits on the one connection:
         # another task's statement (the bot storing its commands' digest at
-        # start) would land inside it, and its commit commit half a refresh.
+        # start) would land inside it, and that task's commit would commit half
+        # a refresh.
         self._refreshing = asyncio.Lock()
 
     @property

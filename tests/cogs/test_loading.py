@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,37 +15,52 @@ import pytest
 from bot.app import PromptBot
 from bot.app.run import _start_while_loading
 from bot.catalog import Catalog
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
 from bot.state import open_state
-from tests.cogs.conftest import bot_settings, shown
+from tests.cogs.conftest import bot_settings, components, shown
 
 IDENTIFY = 2
+
+
+@asynccontextmanager
+async def loading_bot(
+    fake_discord: Any, settings: Settings
+) -> AsyncIterator[tuple[Catalog, Callable[[], None]]]:
+    """A bot connected while its first load waits for the test: yields the
+    catalog and ``finish``, which lets the load run."""
+    catalog = Catalog(settings, load_later=True)
+    await catalog._lock.acquire()  # the first load waits for it
+    held = True
+
+    def finish() -> None:
+        nonlocal held
+        if held:
+            catalog._lock.release()
+            held = False
+
+    async with catalog, open_state(settings) as state:
+        try:
+            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
+            async with fake_discord.run_bot(app):
+                yield catalog, finish
+        finally:
+            finish()  # (closing the catalog takes the lock)
 
 
 async def test_a_command_sent_while_the_library_loads_waits_for_it(
     fake_discord: Any, library: Path, tmp_path: Path
 ) -> None:
     settings = bot_settings(library, tmp_path)
-    catalog = Catalog(settings, load_later=True)
-    await catalog._lock.acquire()  # the first load waits for the test
-    held = True
-    async with catalog, open_state(settings) as state:
-        try:
-            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
-            async with fake_discord.run_bot(app):
-                assert fake_discord.recorder.gateway_frames("in", op=IDENTIFY)
-                assert catalog.snapshot is None  # connected, library not loaded yet
-                handle = await fake_discord.send_slash_command("random")
-                with pytest.raises(TimeoutError):  # not answered while the library loads
-                    await handle.response(timeout=0.5)
-                catalog._lock.release()
-                held = False
-                _, message = await shown(handle)
-                assert message["embeds"][0]["title"]
-                assert catalog.snapshot is not None
-        finally:
-            if held:
-                catalog._lock.release()  # (closing the catalog takes the lock)
+    async with loading_bot(fake_discord, settings) as (catalog, finish):
+        assert fake_discord.recorder.gateway_frames("in", op=IDENTIFY)
+        assert catalog.snapshot is None  # connected, library not loaded yet
+        handle = await fake_discord.send_slash_command("random")
+        with pytest.raises(TimeoutError):  # not answered while the library loads
+            await handle.response(timeout=0.5)
+        finish()
+        _, message = await shown(handle)
+        assert message["embeds"][0]["title"]
+        assert catalog.snapshot is not None
 
 
 async def test_a_first_load_that_fails_stops_the_bot_with_its_error(
@@ -72,27 +89,17 @@ async def test_what_comes_while_a_slow_first_load_runs_is_told_to_come_back(
 
     monkeypatch.setattr(bot_module, "LOAD_WAIT", 0.3)
     settings = bot_settings(library, tmp_path)
-    catalog = Catalog(settings, load_later=True)
-    await catalog._lock.acquire()  # the first load waits for the test
-    held = True
-    async with catalog, open_state(settings) as state:
-        try:
-            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
-            async with fake_discord.run_bot(app):
-                handle = await fake_discord.send_slash_command("prompt", {"query": "neon"})
-                answer = await handle.response(timeout=5)
-                assert answer["type"] == 4 and answer["data"]["flags"] & 64  # ephemeral
-                assert "loading" in answer["data"]["content"]
-                typed = await fake_discord.send_autocomplete("prompt", "query", "neo")
-                assert await typed.response(timeout=5) == {"type": 8, "data": {"choices": []}}
-                catalog._lock.release()
-                held = False
-                await asyncio.wait_for(catalog.loaded(), 30)
-                _, message = await shown(await fake_discord.send_slash_command("random"))
-                assert message["embeds"][0]["title"]
-        finally:
-            if held:
-                catalog._lock.release()
+    async with loading_bot(fake_discord, settings) as (catalog, finish):
+        handle = await fake_discord.send_slash_command("prompt", {"query": "neon"})
+        answer = await handle.response(timeout=5)
+        assert answer["type"] == 4 and answer["data"]["flags"] & 64  # ephemeral
+        assert "loading" in answer["data"]["content"]
+        typed = await fake_discord.send_autocomplete("prompt", "query", "neo")
+        assert await typed.response(timeout=5) == {"type": 8, "data": {"choices": []}}
+        finish()
+        await asyncio.wait_for(catalog.loaded(), 30)
+        _, message = await shown(await fake_discord.send_slash_command("random"))
+        assert message["embeds"][0]["title"]
 
 
 async def test_a_card_button_clicked_while_a_slow_first_load_runs_is_told_too(
@@ -101,7 +108,6 @@ async def test_a_card_button_clicked_while_a_slow_first_load_runs_is_told_too(
     """A card from before a restart, its button clicked while the new process
     still loads the library: the same answer as a command's."""
     import bot.app.bot as bot_module
-    from tests.cogs.conftest import components
 
     monkeypatch.setattr(bot_module, "LOAD_WAIT", 0.3)
     settings = bot_settings(library, tmp_path)
@@ -112,26 +118,13 @@ async def test_a_card_button_clicked_while_a_slow_first_load_runs_is_told_too(
     ):
         handle = await fake_discord.send_slash_command("prompt", {"query": "night drive"})
         _, card = await shown(handle)
-    full = next(c for c in components(card) if c.get("label") == "Full prompt")
-    catalog = Catalog(settings, load_later=True)
-    await catalog._lock.acquire()  # the restarted process's first load waits for the test
-    held = True
-    async with catalog, open_state(settings) as state:
-        try:
-            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.1)
-            async with fake_discord.run_bot(app):
-                click = await fake_discord.send_component(
-                    full["custom_id"], message=handle.original_message
-                )
-                answer = await click.response(timeout=5)
-                assert answer["type"] == 4 and answer["data"]["flags"] & 64
-                assert "loading" in answer["data"]["content"]
-                catalog._lock.release()
-                held = False
-                again = await fake_discord.send_component(
-                    full["custom_id"], message=handle.original_message
-                )
-                assert "```" in (await again.response(timeout=30))["data"]["content"]
-        finally:
-            if held:
-                catalog._lock.release()  # (closing the catalog takes the lock)
+    full = next(c for c in components(card) if c.get("label") == "Full prompt")["custom_id"]
+    card_message = handle.original_message
+    async with loading_bot(fake_discord, settings) as (_, finish):  # restarted, loading
+        click = await fake_discord.send_component(full, message=card_message)
+        answer = await click.response(timeout=5)
+        assert answer["type"] == 4 and answer["data"]["flags"] & 64
+        assert "loading" in answer["data"]["content"]
+        finish()
+        again = await fake_discord.send_component(full, message=card_message)
+        assert "```" in (await again.response(timeout=30))["data"]["content"]
