@@ -124,3 +124,25 @@ def _counts(
             if i < n and repeats[i] >> 8 == d:
                 found[d] = repeats[i] & 0xFF
     return found
+
+
+class DescribedScores(dict[int, float]):
+    """A description's scores: its candidates' (their coverage scaled down to
+    ``keep``, to which the engine adds BM25F) and, apart, the coverage of the
+    prompts that were no candidates.  Scaled down likewise, those would all
+    rank after every candidate (whose coverage is at least theirs), so they
+    are only scaled (:meth:`whole`) when the candidates hold less than a page
+    of near-duplicate groups: scaling and ranking them all cost a description
+    a tenth of its time."""
+
+    def __init__(self, coverage: dict[int, float], candidates: list[int], keep: float) -> None:
+        super().__init__(zip(candidates, [coverage[d] * keep for d in candidates], strict=True))
+        self.keep = keep
+        self.others = coverage if len(coverage) > len(candidates) else None
+
+    def whole(self) -> dict[int, float]:
+        """Every match's score, as if all had been scaled."""
+        assert self.others is not None
+        out = {doc: s * self.keep for doc, s in self.others.items()}
+        out.update(self)
+        return out

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
-from bot.search.bm25 import bm25f
+from bot.search.bm25 import DescribedScores, bm25f
 from bot.search.coverage import coverage
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
@@ -166,6 +166,8 @@ class SearchEngine:
             out.append(self._hit(doc, round(min(100.0, max(0.0, score)), 2)))
             if len(out) >= limit:
                 break
+        if len(out) < limit and isinstance(scores, DescribedScores) and scores.others:
+            return self._hits(scores.whole(), allowed, limit)
         return out
 
     def _expand(self, token: str, last: bool, fuzzy: bool) -> list[Expansion]:
@@ -218,8 +220,7 @@ class SearchEngine:
             sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
             scores[doc] += MIX_TITLE * sim * sim
         if described is not None:
-            keep = 1.0 - MIX_BM25 / 100.0
-            scores = {doc: s * keep for doc, s in scores.items()}
+            scores = DescribedScores(scores, candidates, 1.0 - MIX_BM25 / 100.0)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
         for doc in ix.same_title(qtoks):

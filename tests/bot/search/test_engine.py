@@ -294,3 +294,17 @@ def test_a_word_found_nowhere_does_not_drop_the_common_words() -> None:
     assert {h.prompt.id for h in engine.search("woman xyzzy")} == {"w0", "w1", "w2"}
     assert {h.prompt.id for h in engine.search("woman")} == {"w0", "w1", "w2"}
     assert engine.search("xyzzy") == []
+
+
+def test_a_description_whose_candidates_are_copies_still_fills_the_page() -> None:
+    """A description's BM25F candidates (the best 60 by coverage) can all be
+    copies of one prompt: the page is then filled from the prompts ranked
+    after them, as ranking every match would."""
+    copies = [
+        P(f"dup{i:02d}", f"Fox copy {i}", "red fox jumping over a frozen lake") for i in range(70)
+    ]
+    others = [P(f"fox{i:02d}", f"Fox {i}", f"a red fox, study number {i}") for i in range(12)]
+    eng = SearchEngine.build(copies + others)
+    ids = [h.prompt.id for h in eng.search("red fox jumping over a frozen lake", limit=10)]
+    assert len(ids) == 10
+    assert ids[0].startswith("dup") and all(i.startswith("fox") for i in ids[1:])
