@@ -32,6 +32,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
 
+from bot.search.dense import Candidates
 from bot.search.expansion import Expansion
 from bot.search.postings import TAG, TEXT, TITLE, Index
 
@@ -127,22 +128,22 @@ def _counts(
 
 
 class DescribedScores(dict[int, float]):
-    """A description's scores: its candidates' (their coverage scaled down to
-    ``keep``, to which the engine adds BM25F) and, apart, the coverage of the
-    prompts that were no candidates.  Scaled down likewise, those would all
-    rank after every candidate (whose coverage is at least theirs), so they
-    are only scaled (:meth:`whole`) when the candidates hold less than a page
-    of near-duplicate groups: scaling and ranking them all cost a description
-    a tenth of its time."""
+    """A description's scores: its candidates' (coverage and title similarity,
+    scaled down to ``keep``, to which the engine adds BM25F) and, on demand,
+    the other matches' coverage.  Scaled down likewise, those would all rank
+    after every candidate (whose coverage is at least theirs), so they are
+    only scaled (:meth:`whole`) when the candidates hold less than a page of
+    near-duplicate groups."""
 
-    def __init__(self, coverage: dict[int, float], candidates: list[int], keep: float) -> None:
-        super().__init__(zip(candidates, [coverage[d] * keep for d in candidates], strict=True))
+    def __init__(self, found: Candidates, titles: list[float], keep: float) -> None:
+        scaled = [(c + t) * keep for c, t in zip(found.values, titles, strict=True)]
+        super().__init__(zip(found.docs, scaled, strict=True))
         self.keep = keep
-        self.others = coverage if len(coverage) > len(candidates) else None
+        self.others = found if len(found.matched) > len(found.docs) else None
 
     def whole(self) -> dict[int, float]:
         """Every match's score, as if all had been scaled."""
         assert self.others is not None
-        out = {doc: s * self.keep for doc, s in self.others.items()}
+        out = {doc: s * self.keep for doc, s in self.others.whole().items()}
         out.update(self)
         return out

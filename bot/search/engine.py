@@ -26,6 +26,7 @@ from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import DescribedScores, bm25f
 from bot.search.coverage import coverage
+from bot.search.dense import best_covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
@@ -183,6 +184,11 @@ class SearchEngine:
             found = self._expansions[k] = expand(self._ix, token, last=last, fuzzy=fuzzy)
         return found
 
+    def _titled(self, qkey: str, docs: list[int]) -> list[float]:
+        """What the title's fuzzy similarity to the query adds to each of ``docs``."""
+        titles = self._ix.title_keys
+        return [MIX_TITLE * (s := fuzz.WRatio(qkey, titles[d]) / 100.0) * s for d in docs]
+
     def _score(
         self, query: str, allowed: set[int] | None, fields: tuple[int, ...]
     ) -> dict[int, float]:
@@ -212,19 +218,23 @@ class SearchEngine:
         if any(informative):
             exps = informative
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
-        # Long queries leave the length prior to BM25F (and save its slicing).
-        best = _bests(ix, exps, fields, allowed, described=described is not None)
-        scores = coverage(best, weights)
-        if not scores:
-            return {}
-        candidates = largest(scores, RERANK)
-        for doc in candidates:
-            sim = fuzz.WRatio(qkey, ix.title_keys[doc]) / 100.0
-            scores[doc] += MIX_TITLE * sim * sim
-        if described is not None:
-            scores = DescribedScores(scores, candidates, 1.0 - MIX_BM25 / 100.0)
+        scores: dict[int, float]
+        if described is None:
+            scores = coverage(_bests(ix, exps, fields, allowed), weights)
+            candidates = largest(scores, RERANK)
+            for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
+                scores[doc] += title
+        else:  # a description: coverage over arrays; no length prior (BM25F has it)
+            n = len(ix.ids)
+            cap = max(CANDIDATES_MIN, n // CANDIDATES_DIV)
+            big = max(BIG_MIN_DESCRIBED, n // BIG_DIV)
+            found = best_covered(ix, exps, weights, fields, allowed, cap=cap, big=big, k=RERANK)
+            candidates = found.docs
+            scores = DescribedScores(found, self._titled(qkey, candidates), 1.0 - MIX_BM25 / 100.0)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
+        if not candidates:
+            return {}
         for doc in ix.same_title(qtoks):
             if allowed is None or doc in allowed:
                 scores[doc] = 100.0
@@ -243,7 +253,6 @@ def _bests(
     exps: list[list[Expansion]],
     fields: tuple[int, ...],
     allowed: set[int] | None,
-    described: bool = False,
 ) -> list[dict[int, float]]:
     """Per query token: doc -> best match value (field weight x similarity).
 
@@ -251,9 +260,8 @@ def _bests(
     ``dict.fromkeys`` per (term, field), applied in increasing value order so
     the best value wins.  Rarest tokens first; a token with more than ``BIG``
     matches, or any token once the rarer ones have found ``CANDIDATES``
-    prompts, only scores the prompts found so far.  ``described``: the query
-    is a description, whose long-field matches leave the length prior to
-    BM25F and whose ``BIG`` is larger."""
+    prompts, only scores the prompts found so far.  (A description's are
+    summed over arrays instead: :mod:`bot.search.dense`.)"""
     cap = max(CANDIDATES_MIN, len(ix.ids) // CANDIDATES_DIV)
     post = ix.post
     lists: list[list[tuple[float, Sequence[int]]]] = []
@@ -265,14 +273,14 @@ def _bests(
                 docs = post[f].get(e.term)
                 if docs is None:
                     continue
-                if not described and f in LONG_FIELDS:
+                if f in LONG_FIELDS:
                     pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
                 else:
                     pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
         pairs.sort(key=_first)
         lists.append(pairs)
         sizes.append(sum(len(d) for _, d in pairs))
-    big = max(BIG_MIN_DESCRIBED if described else BIG_MIN, len(ix.ids) // BIG_DIV)
+    big = max(BIG_MIN, len(ix.ids) // BIG_DIV)
     out: list[dict[int, float]] = [{} for _ in exps]
     found: set[int] = set()
     for i in sorted(range(len(exps)), key=sizes.__getitem__):
