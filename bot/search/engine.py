@@ -11,8 +11,9 @@ much of the query a prompt covers (each word weighted by its rarity and by the
 field it is found in: title > tags > category > author > description > body,
 exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
 of three words or more are descriptions: each of their longer words also
-matches as a prefix, and the best candidates are mostly ranked by BM25F (term
-counts and lengths, :mod:`bot.search.bm25`).
+matches as a prefix, their coverage is summed over arrays
+(:mod:`bot.search.dense`), and the best candidates are mostly ranked by BM25F
+(term counts and lengths, :mod:`bot.search.bm25`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,18 @@ async def test_the_streamed_two_process_build_equals_the_in_memory_one(
         if name not in ("prompts", "_pools"):
             assert _plain(getattr(loaded, name)) == _plain(value), name
     assert [p.id for p in loaded.prompts] == [p.id for p in built.prompts]
+
+
+def test_the_index_builders_import_neither_the_engine_nor_numpy() -> None:
+    """The processes that build the search index (spawned: they import this
+    module afresh) need the index structures only; the engine and numpy cost
+    each of them ~0.1 s and ~12 MB."""
+    code = (
+        "import sys, bot.stored_snapshot, bot.store.parsing, bot.search.inverted;"
+        "print('numpy' in sys.modules, 'bot.search.engine' in sys.modules)"
+    )
+    root = Path(__file__).parents[2]
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert run.stdout.split() == ["False", "False"]
