@@ -27,7 +27,7 @@ from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import DescribedScores, bm25f
 from bot.search.coverage import coverage
-from bot.search.dense import best_covered
+from bot.search.dense import covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
@@ -46,11 +46,10 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # thousand is plenty for the 60 that are reranked: 2,000 gave the same dev
 # figures and cost a description a fifth more time.
 # Also a query word with more matches than BIG is only looked up among the
-# prompts the rarer words found ("portrait" in thousands of titles).  A
-# description's rarer words are often the ones its target lacks (a paraphrase:
-# "cab" for "taxi"): there, BIG is at least BIG_MIN_DESCRIBED.
+# prompts the rarer words found ("portrait" in thousands of titles).  (A
+# description's words are all looked up everywhere: bot.search.dense.)
 CANDIDATES_MIN, CANDIDATES_DIV = 1000, 25
-BIG_MIN, BIG_MIN_DESCRIBED, BIG_DIV = 500, 1500, 20
+BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
@@ -170,8 +169,10 @@ class SearchEngine:
             out.append(self._hit(doc, round(min(100.0, max(0.0, score)), 2)))
             if len(out) >= limit:
                 break
-        if len(out) < limit and isinstance(scores, DescribedScores) and scores.others:
-            return self._hits(scores.whole(), allowed, limit)
+        if len(out) < limit and isinstance(scores, DescribedScores):
+            wider = scores.widened()
+            if wider is not None:
+                return self._hits(wider, allowed, limit)
         return out
 
     def _expand(self, token: str, last: bool, fuzzy: bool) -> list[Expansion]:
@@ -226,12 +227,11 @@ class SearchEngine:
             for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
                 scores[doc] += title
         else:  # a description: coverage over arrays; no length prior (BM25F has it)
-            n = len(ix.ids)
-            cap = max(CANDIDATES_MIN, n // CANDIDATES_DIV)
-            big = max(BIG_MIN_DESCRIBED, n // BIG_DIV)
-            found = best_covered(ix, exps, weights, fields, allowed, cap=cap, big=big, k=RERANK)
-            candidates = found.docs
-            scores = DescribedScores(found, self._titled(qkey, candidates), 1.0 - MIX_BM25 / 100.0)
+            found = covered(ix, exps, weights, fields, allowed)
+            best = found.best(RERANK)
+            candidates = [doc for doc, _ in best]
+            titles = self._titled(qkey, candidates)
+            scores = DescribedScores(found, best, titles, 1.0 - MIX_BM25 / 100.0)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
         if not candidates:

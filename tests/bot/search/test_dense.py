@@ -1,5 +1,5 @@
-"""A description's coverage over arrays: the same prompts and values as the
-rules spelled out one prompt at a time (the reference below)."""
+"""A description's coverage over arrays: the same values as the dicts of
+:func:`bot.search.coverage.coverage`, and its best prompts in order."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.models import Prompt
-from bot.search.coverage import MIX_ALL, MIX_COVER
-from bot.search.dense import best_covered
+from bot.search.coverage import coverage
+from bot.search.dense import covered
 from bot.search.expansion import Expansion
 from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, Index
 
@@ -41,39 +41,18 @@ WORD = st.lists(
 )
 
 
-def reference(
-    ix: Index,
-    words: list[list[Expansion]],
-    weights: list[float],
-    allowed: set[int] | None,
-    cap: int,
-    big: int,
-    k: int,
-) -> tuple[list[int], list[float]]:
-    total = sum(weights) or 1.0
-    lists = [[(e, ix.post[f].get(e.term, ())) for e in g for f in ALL_FIELDS] for g in words]
-    sizes = [sum(len(docs) for _, docs in pairs) for pairs in lists]
-    found: set[int] = set()
-    scores: dict[int, float] = {}
-    share: dict[int, float] = {}
-    for i in sorted(range(len(words)), key=sizes.__getitem__):
+def best_values(ix: Index, words: list[list[Expansion]], allowed: set[int] | None) -> list[dict]:
+    """Per word: doc -> its best match value (field weight x similarity)."""
+    out = []
+    for group in words:
         best: dict[int, float] = {}
-        for f in ALL_FIELDS:
-            for e in words[i]:
+        for e in group:
+            for f in ALL_FIELDS:
                 for d in ix.post[f].get(e.term, ()):
-                    best[d] = max(best.get(d, 0.0), FIELD_WEIGHT[f] * e.sim)
-        if found and (sizes[i] > big or len(found) >= cap):
-            best = {d: v for d, v in best.items() if d in found}
-        else:
-            if allowed is not None:
-                best = {d: v for d, v in best.items() if d in allowed}
-            found |= set(best)
-        for d, v in best.items():
-            scores[d] = scores.get(d, 0.0) + MIX_COVER * weights[i] / total * v
-            share[d] = share.get(d, 0.0) + weights[i] / total
-    cover = {d: scores[d] + MIX_ALL * share[d] * share[d] for d in found}
-    top = sorted(found, key=lambda d: (-cover[d], d))[:k]
-    return top, [cover[d] for d in top]
+                    if allowed is None or d in allowed:
+                        best[d] = max(best.get(d, 0.0), FIELD_WEIGHT[f] * e.sim)
+        out.append(best)
+    return out
 
 
 @settings(max_examples=300, deadline=None)
@@ -81,19 +60,15 @@ def reference(
     st.sampled_from(range(len(LIBRARIES))),
     st.lists(st.tuples(WORD, st.floats(0.5, 8.0)), min_size=1, max_size=6),
     st.none() | st.sets(st.integers(0, 119)),
-    st.integers(1, 60),
-    st.integers(0, 200),
-    st.integers(1, 12),
+    st.integers(0, 130),
 )
-@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0)], 2.0)], None, 60, 200, 3)  # no pooling
-@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 1, 0, 5)
-@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 5, 5, 2)  # a word found nowhere
-def test_the_same_as_one_prompt_at_a_time(
+@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 5)
+@example(2, [([("fox", 1.0)], 2.0)], None, 200)  # one word; more asked for than matched
+@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 2)  # a word found nowhere
+def test_the_coverage_of_the_dicts_and_its_best(
     library: int,
     query: list[tuple[list[tuple[str, float]], float]],
     allowed: set[int] | None,
-    cap: int,
-    big: int,
     k: int,
 ) -> None:
     ix = LIBRARIES[library]
@@ -101,9 +76,8 @@ def test_the_same_as_one_prompt_at_a_time(
         allowed = {d for d in allowed if d < len(ix.ids)}
     words = [[Expansion(t, sim, ix.idf(t)) for t, sim in w if t in ix.df] for w, _ in query]
     weights = [weight for _, weight in query]
-    found = best_covered(ix, words, weights, ALL_FIELDS, allowed, cap=cap, big=big, k=k)
-    assert (found.docs, found.values) == reference(ix, words, weights, allowed, cap, big, k)
-    whole = found.whole()
-    assert all(whole[d] == v for d, v in zip(found.docs, found.values, strict=True))
-    chosen = set(found.docs)
-    assert all(v <= min(found.values) for d, v in whole.items() if d not in chosen)
+    expected = coverage(best_values(ix, words, allowed), weights)
+    found = covered(ix, words, weights, ALL_FIELDS, allowed)
+    assert dict(zip(found.matched.tolist(), found.values.tolist(), strict=True)) == expected
+    ranked = sorted(expected.items(), key=lambda dv: (-dv[1], dv[0]))
+    assert found.best(k) == ranked[:k]

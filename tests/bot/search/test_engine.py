@@ -296,12 +296,14 @@ def test_a_word_found_nowhere_does_not_drop_the_common_words() -> None:
     assert engine.search("xyzzy") == []
 
 
-def test_a_description_whose_candidates_are_copies_still_fills_the_page() -> None:
+@pytest.mark.parametrize("n_copies", [70, 300])  # past the candidates; past 4 times as many
+def test_a_description_whose_candidates_are_copies_still_fills_the_page(n_copies: int) -> None:
     """A description's BM25F candidates (the best 60 by coverage) can all be
     copies of one prompt: the page is then filled from the prompts ranked
     after them, as ranking every match would."""
     copies = [
-        P(f"dup{i:02d}", f"Fox copy {i}", "red fox jumping over a frozen lake") for i in range(70)
+        P(f"dup{i:03d}", f"Fox copy {i}", "red fox jumping over a frozen lake")
+        for i in range(n_copies)
     ]
     others = [P(f"fox{i:02d}", f"Fox {i}", f"a red fox, study number {i}") for i in range(12)]
     eng = SearchEngine.build(copies + others)
