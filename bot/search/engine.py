@@ -42,13 +42,11 @@ MIX_TITLE = 15.0
 COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 # Once the rarer query words have found this many prompts, the commoner ones
 # are only looked up among those (their long match lists are what costs; a
-# prompt that matches nothing but common words cannot rank well).  A
-# thousand is plenty for the 60 that are reranked: 2,000 gave the same dev
-# figures and cost a description a fifth more time.
+# prompt that matches nothing but common words cannot rank well).
 # Also a query word with more matches than BIG is only looked up among the
 # prompts the rarer words found ("portrait" in thousands of titles).  (A
 # description's words are all looked up everywhere: bot.search.dense.)
-CANDIDATES_MIN, CANDIDATES_DIV = 1000, 25
+CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
 BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # Queries of this many words or more are descriptions ("a woman sitting in the
