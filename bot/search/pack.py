@@ -25,7 +25,7 @@ from typing import Any
 from bot.models import Prompt
 from bot.search.postings import Index
 
-SKIP = frozenset({"prompts", "ids", "by_id", "_pools", "_by_char"})  # not persisted as they are
+SKIP = frozenset({"prompts", "ids", "by_id", "_by_char"})  # not persisted as they are
 SEP = "\x00"  # between terms (never in a folded term)
 
 
@@ -126,7 +126,7 @@ def load(
     one at a time, so that loading holds one part's bytes at once), its prompts
     read through ``get``."""
     ix = Index.__new__(Index)
-    attrs: dict[str, Any] = {"_pools": {}}
+    attrs: dict[str, Any] = {}
     ids = [i for i in part("ids").decode().split(SEP) if i] if "ids" in names else []
     attrs["ids"], attrs["prompts"] = ids, LazyPrompts(ids, get)
     # The index's ids are unique (its primary key): no need to store the map.

@@ -150,7 +150,6 @@ class Index:
                     self.df[term] = len(docs)
         self.short_vocab: list[str] = sorted(short_terms)
         self.vocab: list[str] = sorted(self.df)
-        self._pools: dict[tuple[int, int], list[str]] = {}
         self.by_len: dict[int, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         for term in self.vocab:
@@ -265,12 +264,10 @@ class Index:
         return pools
 
     def pool(self, n: int, edits: int) -> list[str]:
-        """Terms whose length is within ``edits`` of ``n`` (typo candidates), cached."""
-        pool = self._pools.get((n, edits))
-        if pool is None:
-            pool = [t for k in range(n - edits, n + edits + 1) for t in self.by_len.get(k, ())]
-            self._pools[(n, edits)] = pool
-        return pool
+        """Terms whose length is within ``edits`` of ``n``: "did you mean"'s
+        candidates (for a query that found nothing; not cached, so that a
+        snapshot is never written to)."""
+        return [t for k in range(n - edits, n + edits + 1) for t in self.by_len.get(k, ())]
 
     def prefixed(self, prefix: str, cap: int = 64, *, short: bool = True) -> list[str]:
         """Terms starting with ``prefix`` (at most ``cap``, shortest first), from the
