@@ -91,8 +91,10 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
 
 def open_stored(db: Path) -> Snapshot | None:
     """The snapshot of the index's current generation, when its parts are stored."""
-    from bot.catalog import Snapshot  # (the builders, which import this module, need neither
-    from bot.search.engine import SearchEngine  # the engine nor numpy: ~0.1 s, 12 MB each)
+    # (here, not at the top: the builders, which import this module, need
+    # neither the engine nor numpy, ~0.1 s and ~12 MB each)
+    from bot.catalog import Snapshot
+    from bot.search.engine import SearchEngine
 
     reader = GenerationReader(db)  # lives as long as the snapshot's prompts need it
     try:

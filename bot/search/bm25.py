@@ -32,7 +32,6 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
 
-from bot.search.dense import Coverage
 from bot.search.expansion import Expansion
 from bot.search.postings import TAG, TEXT, TITLE, Index
 
@@ -125,28 +124,3 @@ def _counts(
             if i < n and repeats[i] >> 8 == d:
                 found[d] = repeats[i] & 0xFF
     return found
-
-
-class DescribedScores(dict[int, float]):
-    """A description's scores: its candidates' (coverage and title similarity,
-    scaled down to ``keep``, to which the engine adds BM25F).  The other
-    matches, scaled down likewise, would all rank after every candidate (whose
-    coverage is at least theirs): they are only scored (:meth:`widened`) when
-    the candidates hold less than a page of near-duplicate groups."""
-
-    def __init__(
-        self, found: Coverage, best: list[tuple[int, float]], titles: list[float], keep: float
-    ) -> None:
-        scaled = [(c + t) * keep for (_, c), t in zip(best, titles, strict=True)]
-        super().__init__(zip([doc for doc, _ in best], scaled, strict=True))
-        self.found, self.keep = found, keep
-
-    def widened(self) -> DescribedScores | None:
-        """These scores and, scaled likewise, the next best matches' coverage:
-        four times as many in all (None: every match is in already)."""
-        if len(self) >= len(self.found):
-            return None
-        wider = DescribedScores(self.found, [], [], self.keep)
-        wider.update((doc, c * self.keep) for doc, c in self.found.best(4 * len(self)))
-        wider.update(self)
-        return wider

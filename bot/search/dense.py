@@ -14,7 +14,8 @@ of a millisecond at 8,921 prompts, ~1 ms at 100,000), so every word is looked
 up everywhere: a paraphrase's rarer words are often the ones its target lacks
 ("cab" for "taxi"), and its common words are what finds it.  Short queries and
 keystrokes keep the dicts: they match few prompts, and their ties are broken
-in title order.
+in title order.  :class:`DescribedScores` holds a description's scores for
+the page.
 """
 
 from __future__ import annotations
@@ -95,3 +96,28 @@ def covered(
     matched = np.flatnonzero(share)
     shares = share[matched]
     return Coverage(matched, scores[matched] + MIX_ALL * shares * shares)
+
+
+class DescribedScores(dict[int, float]):
+    """A description's scores: its candidates' (coverage and title similarity,
+    scaled down to ``keep``, to which the engine adds BM25F).  The other
+    matches, scaled down likewise, would all rank after every candidate (whose
+    coverage is at least theirs): they are only scored (:meth:`widened`) when
+    the candidates hold less than a page of near-duplicate groups."""
+
+    def __init__(
+        self, found: Coverage, best: list[tuple[int, float]], titles: list[float], keep: float
+    ) -> None:
+        scaled = [(c + t) * keep for (_, c), t in zip(best, titles, strict=True)]
+        super().__init__(zip([doc for doc, _ in best], scaled, strict=True))
+        self.found, self.keep = found, keep
+
+    def widened(self) -> DescribedScores | None:
+        """These scores and, scaled likewise, the next best matches' coverage:
+        four times as many in all (None: every match is in already)."""
+        if len(self) >= len(self.found):
+            return None
+        wider = DescribedScores(self.found, [], [], self.keep)
+        wider.update((doc, c * self.keep) for doc, c in self.found.best(4 * len(self)))
+        wider.update(self)
+        return wider

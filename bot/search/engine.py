@@ -25,9 +25,9 @@ from rapidfuzz import fuzz
 
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
-from bot.search.bm25 import DescribedScores, bm25f
+from bot.search.bm25 import bm25f
 from bot.search.coverage import coverage
-from bot.search.dense import covered
+from bot.search.dense import DescribedScores, covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
