@@ -141,3 +141,18 @@ def _make_folder(path: Path, setting: str) -> None:
         raise ConfigError(
             f"{setting}: cannot create the folder of '{path}' ({err.strerror or err})"
         ) from None
+
+
+def set_aside(path: Path) -> None:
+    """Move our index at ``path`` (only ever called for a file that is ours)
+    and its WAL files aside, as ``<name>.corrupt`` (``.corrupt-2``... when
+    that is taken): it is rebuilt, and the old one kept for a post-mortem."""
+    suffix = ".corrupt"
+    for n in range(2, 1000):
+        if not any(Path(f"{path}{x}{suffix}").exists() for x in ("", "-wal", "-shm")):
+            break
+        suffix = f".corrupt-{n}"
+    for extra in ("", "-wal", "-shm"):
+        candidate = Path(f"{path}{extra}")
+        if candidate.exists():
+            candidate.replace(Path(f"{path}{extra}{suffix}"))

@@ -23,17 +23,16 @@ import aiosqlite
 from bot.config import ConfigError
 from bot.library.scan import LibraryFile, fingerprint, scan
 from bot.models import Problem, Prompt
-from bot.store.guard import Claim, claim_database, is_corruption
+from bot.store.guard import Claim, claim_database, is_corruption, set_aside
 from bot.store.parsing import Derive, Parsed, Progress, parse_stream, parser_version
 from bot.store.schema import (
     INDEX_APPLICATION_ID,
     MIGRATIONS,
     SCHEMA_VERSION,
-    problem_row,
     prompt_from_json,
 )
 from bot.store.summary import RefreshSummary
-from bot.store.writes import FileRow, forget_files, write_batch
+from bot.store.writes import FileRow, close_generation, forget_files, write_batch
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,7 @@ class Index:
         except (sqlite3.DatabaseError, _NewerSchema) as err:
             await self.close()
             self._unusable(err)
-            self._discard_files()
+            set_aside(self.path)
             await self._connect(mark=True)
         else:
             if claim is Claim.NEW and str(self.path) != ":memory:":
@@ -165,19 +164,6 @@ class Index:
             # WAL and again to the file (~1.5 s of a cold index of 100,000 files).
             # Back to the WAL as soon as that refresh commits.
             await self.db.execute("PRAGMA journal_mode=DELETE")
-
-    def _discard_files(self) -> None:
-        """Move our index (only ever called for a file that is ours) aside, as
-        ``<name>.corrupt`` (``.corrupt-2``... when that is taken)."""
-        suffix = ".corrupt"
-        for n in range(2, 1000):
-            if not any(Path(f"{self.path}{x}{suffix}").exists() for x in ("", "-wal", "-shm")):
-                break
-            suffix = f".corrupt-{n}"
-        for extra in ("", "-wal", "-shm"):
-            candidate = Path(f"{self.path}{extra}")
-            if candidate.exists():
-                candidate.replace(Path(f"{self.path}{extra}{suffix}"))
 
     async def close(self) -> None:
         if self._db is not None:
@@ -224,7 +210,7 @@ class Index:
                 raise
             await self.close()
             self._unusable(err)  # the file was claimed as ours when it was opened
-            self._discard_files()
+            set_aside(self.path)
             await self._connect(mark=True)
             return await self._refresh(library, progress)
 
@@ -269,21 +255,8 @@ class Index:
             await forget_files(self.db, [(path, known[path][4]) for path in gone])
             while batch := await asyncio.to_thread(_take, pairs, WRITE_BATCH):
                 await write_batch(self.db, batch, known, summary)
-            await self.db.execute("DELETE FROM problems WHERE origin = 'scan'")
-            await self.db.executemany(
-                "INSERT INTO problems VALUES (?, ?, ?, ?)",
-                [problem_row(p, "scan") for p in scan_problems],
-            )
-            if gone or summary.added or summary.updated:  # a new generation of prompts
-                await self.db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key)"
-                    " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
-                )
-            await self.db.execute(  # what this generation of files rows was compared with
-                "INSERT INTO meta (key, value) VALUES ('scanned', ?) ON CONFLICT (key)"
-                " DO UPDATE SET value = excluded.value",
-                (seen,),
-            )
+            changed = bool(gone or summary.added or summary.updated)
+            await close_generation(self.db, scan_problems, seen, changed=changed)
             await self._set_meta("parser_version", self.parser_version)  # commits
             await self.db.execute("PRAGMA journal_mode=WAL")  # a no-op but after a first refresh
         except BaseException:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.library.scan import LibraryFile
+from bot.models import Problem
 from bot.store.parsing import Parsed, PromptRow
 from bot.store.schema import problem_row
 from bot.store.summary import RefreshSummary
@@ -61,4 +62,26 @@ async def write_batch(
         "INSERT INTO prompts (id, path, data, body_terms, head, text_chars)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         prompts,
+    )
+
+
+async def close_generation(
+    db: aiosqlite.Connection, scan_problems: list[Problem], scanned: str, *, changed: bool
+) -> None:
+    """The scan's problems, a new ``generation`` when prompts ``changed`` (what
+    a running bot watches for) and the ``scanned`` fingerprint the files rows
+    were compared with (the next refresh with the same one has nothing to do)."""
+    await db.execute("DELETE FROM problems WHERE origin = 'scan'")
+    await db.executemany(
+        "INSERT INTO problems VALUES (?, ?, ?, ?)", [problem_row(p, "scan") for p in scan_problems]
+    )
+    if changed:
+        await db.execute(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES ('scanned', ?) ON CONFLICT (key)"
+        " DO UPDATE SET value = excluded.value",
+        (scanned,),
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError
-from bot.store.guard import Claim, claim_database, is_corruption, tables_created_by
+from bot.store.guard import Claim, claim_database, is_corruption, set_aside, tables_created_by
 from bot.store.index import Index
 from bot.store.schema import INDEX_APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from tests.support.foreign_files import FOREIGN, read_only, snapshot
@@ -179,3 +179,17 @@ def test_only_damage_counts_as_corruption(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError) as caught:
         sqlite3.connect(tmp_path / "missing" / "x.sqlite3")
     assert not is_corruption(caught.value)
+
+
+def test_set_aside_moves_the_database_with_its_wal_and_keeps_older_copies(tmp_path: Path) -> None:
+    db = tmp_path / "index.sqlite3"
+    for round_ in (1, 2):
+        db.write_bytes(b"main %d" % round_)
+        Path(f"{db}-wal").write_bytes(b"wal %d" % round_)
+        set_aside(db)
+        assert not db.exists() and not Path(f"{db}-wal").exists()
+    assert Path(f"{db}.corrupt").read_bytes() == b"main 1"
+    assert Path(f"{db}-wal.corrupt").read_bytes() == b"wal 1"
+    assert Path(f"{db}.corrupt-2").read_bytes() == b"main 2"
+    assert Path(f"{db}-wal.corrupt-2").read_bytes() == b"wal 2"
+    assert not Path(f"{db}-shm.corrupt").exists()
