@@ -79,6 +79,13 @@ NAMES = frozenset(v.name for v in VARIABLES)
 _DEFAULTS = {v.name: v.default for v in VARIABLES}
 
 
+def in_checkout(checkout: Path, subpath: str) -> Path:
+    """A repository-relative folder (``/``-separated, validated with the
+    settings: never absolute, never ``..`` nor ``.git``; ``""`` is the root) in
+    ``checkout``: the settings and a GitSource agree on where the library is."""
+    return checkout.joinpath(*subpath.split("/"))
+
+
 @dataclass(frozen=True)
 class Settings:
     library: Path
@@ -125,8 +132,8 @@ class Settings:
         media = self.media_git_path
         return replace(
             self,
-            library=checkout.joinpath(*self.library_git_path.split("/")),
-            media_dir=checkout.joinpath(*media.split("/")) if media is not None else self.media_dir,
+            library=in_checkout(checkout, self.library_git_path),
+            media_dir=in_checkout(checkout, media) if media is not None else self.media_dir,
         )
 
     def require_token(self) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, in_checkout
 from bot.filelock import file_lock
 from bot.gitrun import DEFAULT_TIMEOUT, FETCH_TIMEOUT, Git, GitSyncError
 
@@ -114,10 +114,10 @@ class GitSource:
     # -- paths ---------------------------------------------------------------------------
 
     def library_path(self) -> Path:
-        return self.checkout.joinpath(*self.library.split("/"))
+        return in_checkout(self.checkout, self.library)
 
     def media_path(self) -> Path | None:
-        return self.checkout.joinpath(*self.media.split("/")) if self.media is not None else None
+        return in_checkout(self.checkout, self.media) if self.media is not None else None
 
     def has_checkout(self) -> bool:
         return (self.checkout / ".git").is_dir()
