@@ -1,7 +1,7 @@
 """How much of a query each prompt covers: the first ranking of every search.
 
 Each query word has a weight (its rarity) and, per prompt that holds it, a
-match value (field weight x similarity, :func:`bot.search.engine._bests`).  A
+match value (field weight x similarity, :func:`match_values`).  A
 prompt's coverage is ``MIX_COVER`` times its words' weighted values, plus
 ``MIX_ALL`` times the square of the share of the query's weight it holds
 wherever (a prompt that holds every word beats one that holds most of them).
@@ -13,9 +13,39 @@ description, so it pruned two queries in three and saved no time.)
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+from bot.search.postings import FIELD_WEIGHT, LONG_FIELDS, Index
+
+if TYPE_CHECKING:  # (expansion imports the index at run time)
+    from bot.search.expansion import Expansion
 
 MIX_COVER, MIX_ALL = 60.0, 25.0
+_first = itemgetter(0)
+
+
+def match_values(
+    ix: Index, word: Sequence[Expansion], fields: tuple[int, ...], *, length_prior: bool
+) -> list[tuple[float, array[int]]]:
+    """A query word's ``(match value, posting array)`` pairs (value: field
+    weight x similarity, and with ``length_prior`` the long fields' length
+    factors, :meth:`~bot.search.postings.Index.split`) in increasing value:
+    applied in this order, a prompt's best match is the one that stays."""
+    pairs: list[tuple[float, array[int]]] = []
+    for e in word:
+        for f in fields:
+            docs = ix.post[f].get(e.term)
+            if docs is None:
+                continue
+            if length_prior and f in LONG_FIELDS:
+                pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
+            else:
+                pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
+    pairs.sort(key=_first)
+    return pairs
 
 
 def coverage(best: Sequence[dict[int, float]], weights: Sequence[float]) -> dict[int, float]:

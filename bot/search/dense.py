@@ -22,16 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.search.coverage import MIX_ALL, MIX_COVER
+from bot.search.coverage import MIX_ALL, MIX_COVER, match_values
 from bot.search.expansion import Expansion
-from bot.search.postings import FIELD_WEIGHT, Index
-
-_first = itemgetter(0)
+from bot.search.postings import Index
 
 
 @dataclass(frozen=True)
@@ -71,22 +68,14 @@ def covered(
     weight) of every prompt among ``allowed`` (None: all) that holds one."""
     n = len(ix.ids)
     total = sum(weights) or 1.0
-    post = ix.post
     allow = None
     if allowed is not None:
         allow = np.zeros(n, dtype=bool)
         allow[np.fromiter(allowed, dtype=np.intp, count=len(allowed))] = True
     scores, share = np.zeros(n), np.zeros(n)
     for weight, group in zip(weights, words, strict=True):
-        pairs = [
-            (FIELD_WEIGHT[f] * e.sim, docs)
-            for e in group
-            for f in fields
-            if (docs := post[f].get(e.term)) is not None
-        ]
-        pairs.sort(key=_first)
         best = np.zeros(n)
-        for value, members in pairs:  # increasing values: the best one wins
+        for value, members in match_values(ix, group, fields, length_prior=False):
             best[np.frombuffer(members, dtype=np.uint32)] = value  # (a view, no copy)
         if allow is not None:
             best *= allow

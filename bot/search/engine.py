@@ -19,19 +19,18 @@ matches as a prefix, their coverage is summed over arrays
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 
 from rapidfuzz import fuzz
 
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import bm25f
-from bot.search.coverage import coverage
+from bot.search.coverage import coverage, match_values
 from bot.search.dense import DescribedScores, covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
-from bot.search.postings import ALL_FIELDS, FIELD_WEIGHT, LONG_FIELDS, SHORT_FIELDS, Index
+from bot.search.postings import ALL_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
 from bot.search.topk import distinct_best, largest
@@ -244,7 +243,6 @@ class SearchEngine:
 
 
 _EMPTY_QUERY: dict[int, float] = {}
-_first = itemgetter(0)
 
 
 def _bests(
@@ -262,23 +260,8 @@ def _bests(
     prompts, only scores the prompts found so far.  (A description's are
     summed over arrays instead: :mod:`bot.search.dense`.)"""
     cap = max(CANDIDATES_MIN, len(ix.ids) // CANDIDATES_DIV)
-    post = ix.post
-    lists: list[list[tuple[float, Sequence[int]]]] = []
-    sizes: list[int] = []
-    for group in exps:
-        pairs: list[tuple[float, Sequence[int]]] = []
-        for e in group:
-            for f in fields:
-                docs = post[f].get(e.term)
-                if docs is None:
-                    continue
-                if f in LONG_FIELDS:
-                    pairs += ix.split(docs, FIELD_WEIGHT[f] * e.sim)
-                else:
-                    pairs.append((FIELD_WEIGHT[f] * e.sim, docs))
-        pairs.sort(key=_first)
-        lists.append(pairs)
-        sizes.append(sum(len(d) for _, d in pairs))
+    lists = [match_values(ix, group, fields, length_prior=True) for group in exps]
+    sizes = [sum(len(d) for _, d in pairs) for pairs in lists]
     big = max(BIG_MIN, len(ix.ids) // BIG_DIV)
     out: list[dict[int, float]] = [{} for _ in exps]
     found: set[int] = set()
