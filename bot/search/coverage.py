@@ -24,17 +24,18 @@ if TYPE_CHECKING:  # (expansion imports the index at run time)
     from bot.search.expansion import Expansion
 
 MIX_COVER, MIX_ALL = 60.0, 25.0
+MatchValues = list[tuple[float, "array[int]"]]  # a query word's, see match_values
 _first = itemgetter(0)
 
 
 def match_values(
     ix: Index, word: Sequence[Expansion], fields: tuple[int, ...], *, length_prior: bool
-) -> list[tuple[float, array[int]]]:
+) -> MatchValues:
     """A query word's ``(match value, posting array)`` pairs (value: field
     weight x similarity, and with ``length_prior`` the long fields' length
     factors, :meth:`~bot.search.postings.Index.split`) in increasing value:
     applied in this order, a prompt's best match is the one that stays."""
-    pairs: list[tuple[float, array[int]]] = []
+    pairs: MatchValues = []
     for e in word:
         for f in fields:
             docs = ix.post[f].get(e.term)

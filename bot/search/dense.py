@@ -1,21 +1,23 @@
-"""A description's coverage, over arrays the size of the library (numpy): the
-first ranking of a query of three words or more, which picks the candidates
-that BM25F (:mod:`bot.search.bm25`) then ranks.
+"""Coverage over arrays the size of the library (numpy), for the queries that
+match a large part of it: descriptions (three words or more), and short
+queries whose words are in tens of thousands of prompts ("style", "portrait"
+at 100,000).
 
 The formula is every query's coverage (:mod:`bot.search.coverage`): per word,
 each prompt's best match value (field weight x similarity), weighted by the
 word's rarity, plus the square of the share of the query's weight it holds.
-A description has a dozen words, several of them common; in the dicts of the
-short queries' path (:func:`bot.search.engine._bests`) that was thousands of
-entries per word summed one by one in Python (2-4 ms a description on the
-corpus), so common words were only looked up among the prompts the rarer ones
-had found.  Here each word is a few C loops over the library's length (a tenth
-of a millisecond at 8,921 prompts, ~1 ms at 100,000), so every word is looked
-up everywhere: a paraphrase's rarer words are often the ones its target lacks
-("cab" for "taxi"), and its common words are what finds it.  Short queries and
-keystrokes keep the dicts: they match few prompts, and their ties are broken
-in title order.  :class:`DescribedScores` holds a description's scores for
-the page.
+In the dicts of the short queries' path (:func:`bot.search.engine._bests`)
+that is a Python operation per matching prompt and word: 2-4 ms for a
+description on the corpus, 20-55 ms for a common word at 100,000 prompts.
+Here each word is a few C loops over the library's length (a tenth of a
+millisecond at 8,921 prompts, ~1 ms at 100,000), so every word is looked up
+everywhere: a paraphrase's rarer words are often the ones its target lacks
+("cab" for "taxi"), and its common words are what finds it.  Queries that
+match few prompts (most keystrokes) keep the dicts, cheaper there.
+
+:class:`CandidateScores` holds the scores of the best few for the page, and
+scores more of the matches only when the page needs them.  Equal scores are
+in title order, as everywhere in the engine.
 """
 
 from __future__ import annotations
@@ -26,46 +28,50 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.search.coverage import MIX_ALL, MIX_COVER, match_values
-from bot.search.expansion import Expansion
+from bot.search.coverage import MIX_ALL, MIX_COVER, MatchValues
 from bot.search.postings import Index
 
 
 @dataclass(frozen=True)
 class Coverage:
     """The coverage of every prompt that holds a query word (``matched``, in
-    document order)."""
+    document order), and the library's title order (``rank``: doc -> position)."""
 
     matched: npt.NDArray[np.intp]
     values: npt.NDArray[np.float64]
+    rank: npt.NDArray[np.uint32]
 
     def __len__(self) -> int:
         return len(self.matched)
 
     def best(self, k: int) -> list[tuple[int, float]]:
         """The ``k`` best ``(doc, coverage)``, best first; equal coverage in
-        document order (deterministic, unlike a partition's choice among ties)."""
-        values = self.values
-        if len(values) > k > 0:
+        title order (a common word gives thousands of prompts one value)."""
+        values, rank = self.values, self.rank
+        if k <= 0:
+            return []
+        if len(values) > k:
             floor = -np.partition(-values, k - 1)[k - 1]
             above = np.flatnonzero(values > floor)
-            tied = np.flatnonzero(values == floor)[: k - len(above)]
+            tied = np.flatnonzero(values == floor)
+            need = k - len(above)
+            if len(tied) > need:  # the first in title order (ranks are distinct)
+                tied = tied[np.argpartition(rank[self.matched[tied]], need - 1)[:need]]
             chosen = np.concatenate((above, tied))
         else:
-            chosen = np.arange(len(values) if k > 0 else 0)
-        chosen = chosen[np.lexsort((chosen, -values[chosen]))]
+            chosen = np.arange(len(values))
+        chosen = chosen[np.lexsort((rank[self.matched[chosen]], -values[chosen]))]
         return list(zip(self.matched[chosen].tolist(), values[chosen].tolist(), strict=True))
 
 
 def covered(
     ix: Index,
-    words: Sequence[Sequence[Expansion]],
+    words: Sequence[MatchValues],
     weights: Sequence[float],
-    fields: tuple[int, ...],
     allowed: set[int] | None,
 ) -> Coverage:
-    """The coverage of ``words`` (each given as its expansions, with its
-    weight) of every prompt among ``allowed`` (None: all) that holds one."""
+    """The coverage of the query words (each given as its match values, with
+    its weight) of every prompt among ``allowed`` (None: all) that holds one."""
     n = len(ix.ids)
     total = sum(weights) or 1.0
     allow = None
@@ -73,9 +79,9 @@ def covered(
         allow = np.zeros(n, dtype=bool)
         allow[np.fromiter(allowed, dtype=np.intp, count=len(allowed))] = True
     scores, share = np.zeros(n), np.zeros(n)
-    for weight, group in zip(weights, words, strict=True):
+    for weight, pairs in zip(weights, words, strict=True):
         best = np.zeros(n)
-        for value, members in match_values(ix, group, fields, length_prior=False):
+        for value, members in pairs:  # increasing values: the best one wins
             best[np.frombuffer(members, dtype=np.uint32)] = value  # (a view, no copy)
         if allow is not None:
             best *= allow
@@ -84,15 +90,16 @@ def covered(
         share += (best > 0) * (weight / total)
     matched = np.flatnonzero(share)
     shares = share[matched]
-    return Coverage(matched, scores[matched] + MIX_ALL * shares * shares)
+    rank = np.frombuffer(ix.rank_of, dtype=np.uint32)
+    return Coverage(matched, scores[matched] + MIX_ALL * shares * shares, rank)
 
 
-class DescribedScores(dict[int, float]):
-    """A description's scores: its candidates' (coverage and title similarity,
-    scaled down to ``keep``, to which the engine adds BM25F).  The other
-    matches, scaled down likewise, would all rank after every candidate (whose
-    coverage is at least theirs): they are only scored (:meth:`widened`) when
-    the candidates hold less than a page of near-duplicate groups."""
+class CandidateScores(dict[int, float]):
+    """A query's scores for the page: its best candidates' (coverage and title
+    similarity, scaled to ``keep``; a description's BM25F is then added).  The
+    other matches, scaled likewise, would all rank after every candidate
+    (whose coverage is at least theirs): they are only scored (:meth:`widened`)
+    when the candidates hold less than a page of near-duplicate groups."""
 
     def __init__(
         self, found: Coverage, best: list[tuple[int, float]], titles: list[float], keep: float
@@ -101,12 +108,12 @@ class DescribedScores(dict[int, float]):
         super().__init__(zip([doc for doc, _ in best], scaled, strict=True))
         self.found, self.keep = found, keep
 
-    def widened(self) -> DescribedScores | None:
+    def widened(self) -> CandidateScores | None:
         """These scores and, scaled likewise, the next best matches' coverage:
         four times as many in all (None: every match is in already)."""
         if len(self) >= len(self.found):
             return None
-        wider = DescribedScores(self.found, [], [], self.keep)
+        wider = CandidateScores(self.found, [], [], self.keep)
         wider.update((doc, c * self.keep) for doc, c in self.found.best(4 * len(self)))
         wider.update(self)
         return wider

@@ -13,7 +13,9 @@ exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
 of three words or more are descriptions: each of their longer words also
 matches as a prefix, their coverage is summed over arrays
 (:mod:`bot.search.dense`), and the best candidates are mostly ranked by BM25F
-(term counts and lengths, :mod:`bot.search.bm25`).
+(term counts and lengths, :mod:`bot.search.bm25`).  A shorter query is summed
+in dicts when it matches few prompts (most keystrokes), over arrays when it
+matches many ("portrait" in a large library).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from rapidfuzz import fuzz
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import bm25f
-from bot.search.coverage import coverage, match_values
-from bot.search.dense import DescribedScores, covered
+from bot.search.coverage import MatchValues, coverage, match_values
+from bot.search.dense import CandidateScores, covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
@@ -48,6 +50,11 @@ COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
 CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
 BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
+# A query whose words' match lists hold this many postings in all (or a
+# hundredth of the library, whichever is more) is scored over arrays
+# (bot.search.dense), whose cost is the library's size: past it, the dicts of
+# one entry per posting cost more (benchmarks/README.md, seventh pass).
+WIDE_MIN, WIDE_DIV = 1000, 100
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
 # bot.search.bm25) then makes this share of the score of the best candidates,
@@ -166,7 +173,7 @@ class SearchEngine:
             out.append(self._hit(doc, round(min(100.0, max(0.0, score)), 2)))
             if len(out) >= limit:
                 break
-        if len(out) < limit and isinstance(scores, DescribedScores):
+        if len(out) < limit and isinstance(scores, CandidateScores):
             wider = scores.widened()
             if wider is not None:
                 return self._hits(wider, allowed, limit)
@@ -187,6 +194,21 @@ class SearchEngine:
         """What the title's fuzzy similarity to the query adds to each of ``docs``."""
         titles = self._ix.title_keys
         return [MIX_TITLE * (s := fuzz.WRatio(qkey, titles[d]) / 100.0) * s for d in docs]
+
+    def _candidates(
+        self,
+        qkey: str,
+        values: list[MatchValues],
+        weights: list[float],
+        allowed: set[int] | None,
+        keep: float,
+    ) -> tuple[CandidateScores, list[int]]:
+        """Coverage over arrays (:mod:`bot.search.dense`), its best candidates
+        scored with their title similarity, scaled to ``keep``."""
+        found = covered(self._ix, values, weights, allowed)
+        best = found.best(RERANK)
+        candidates = [doc for doc, _ in best]
+        return CandidateScores(found, best, self._titled(qkey, candidates), keep), candidates
 
     def _score(
         self, query: str, allowed: set[int] | None, fields: tuple[int, ...]
@@ -219,16 +241,19 @@ class SearchEngine:
         weights = [max((e.idf for e in g), default=1.0) for g in exps]
         scores: dict[int, float]
         if described is None:
-            scores = coverage(_bests(ix, exps, fields, allowed), weights)
-            candidates = largest(scores, RERANK)
-            for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
-                scores[doc] += title
-        else:  # a description: coverage over arrays; no length prior (BM25F has it)
-            found = covered(ix, exps, weights, fields, allowed)
-            best = found.best(RERANK)
-            candidates = [doc for doc, _ in best]
-            titles = self._titled(qkey, candidates)
-            scores = DescribedScores(found, best, titles, 1.0 - MIX_BM25 / 100.0)
+            values = [match_values(ix, g, fields, length_prior=True) for g in exps]
+            wide = max(WIDE_MIN, len(ix.ids) // WIDE_DIV)
+            if sum(len(docs) for word in values for _, docs in word) >= wide:
+                scores, candidates = self._candidates(qkey, values, weights, allowed, 1.0)
+            else:
+                scores = coverage(_bests(values, allowed, len(ix.ids)), weights)
+                candidates = largest(scores, RERANK)
+                for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
+                    scores[doc] += title
+        else:  # a description: no length prior (BM25F has it)
+            values = [match_values(ix, g, fields, length_prior=False) for g in exps]
+            keep = 1.0 - MIX_BM25 / 100.0
+            scores, candidates = self._candidates(qkey, values, weights, allowed, keep)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
         if not candidates:
@@ -245,30 +270,24 @@ class SearchEngine:
 _EMPTY_QUERY: dict[int, float] = {}
 
 
-def _bests(
-    ix: Index,
-    exps: list[list[Expansion]],
-    fields: tuple[int, ...],
-    allowed: set[int] | None,
-) -> list[dict[int, float]]:
-    """Per query token: doc -> best match value (field weight x similarity).
+def _bests(values: list[MatchValues], allowed: set[int] | None, n: int) -> list[dict[int, float]]:
+    """Per query word: doc -> best match value, from its match values
+    (:func:`bot.search.coverage.match_values`) in a library of ``n`` prompts.
 
     Built from C-level ``dict``/``set`` operations over the posting arrays:
     ``dict.fromkeys`` per (term, field), applied in increasing value order so
-    the best value wins.  Rarest tokens first; a token with more than ``BIG``
-    matches, or any token once the rarer ones have found ``CANDIDATES``
-    prompts, only scores the prompts found so far.  (A description's are
-    summed over arrays instead: :mod:`bot.search.dense`.)"""
-    cap = max(CANDIDATES_MIN, len(ix.ids) // CANDIDATES_DIV)
-    lists = [match_values(ix, group, fields, length_prior=True) for group in exps]
-    sizes = [sum(len(d) for _, d in pairs) for pairs in lists]
-    big = max(BIG_MIN, len(ix.ids) // BIG_DIV)
-    out: list[dict[int, float]] = [{} for _ in exps]
+    the best value wins.  Rarest words first; a word with more than ``BIG``
+    matches, or any word once the rarer ones have found ``CANDIDATES``
+    prompts, only scores the prompts found so far."""
+    cap = max(CANDIDATES_MIN, n // CANDIDATES_DIV)
+    sizes = [sum(len(d) for _, d in pairs) for pairs in values]
+    big = max(BIG_MIN, n // BIG_DIV)
+    out: list[dict[int, float]] = [{} for _ in values]
     found: set[int] = set()
-    for i in sorted(range(len(exps)), key=sizes.__getitem__):
+    for i in sorted(range(len(values)), key=sizes.__getitem__):
         pool = found if found and (sizes[i] > big or len(found) >= cap) else allowed
         best: dict[int, float] = {}
-        for v, part in lists[i]:
+        for v, part in values[i]:
             best.update(dict.fromkeys(part if pool is None else pool.intersection(part), v))
         out[i] = best
         if pool is not found:
