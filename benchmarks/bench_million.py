@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 from benchmarks._load import corpus_root, load_corpus
 from benchmarks.bench_search import current_rss_mb, keystrokes, pct, rss_mb, timed
@@ -70,7 +71,18 @@ def generate(db: Path, base: list[Prompt], n: int) -> float:
     return time.perf_counter() - start
 
 
-def serve(db: Path, *, steady: bool = False, queries_file: Path = QUERIES) -> None:
+def common_words(snapshot: Any, n: int) -> list[str]:
+    """The library's ``n`` commonest title words of four letters or more, each a
+    query: what members type alone ("portrait", "style"), the queries that
+    match the most prompts."""
+    from bot.search.postings import TITLE
+
+    titles = snapshot.engine._ix.post[TITLE]
+    words = [w for w in titles if len(w) >= 4 and w.isascii() and w.isalpha()]
+    return sorted(words, key=lambda w: (-len(titles[w]), w))[:n]
+
+
+def serve(db: Path, *, steady: bool = False, queries_file: Path = QUERIES, common: int = 0) -> None:
     """What ``promptbot index`` then the bot do: build and store the search index
     (in a child process), load the snapshot from the index, answer queries."""
     from bot.stored_snapshot import ensure_stored, load_snapshot
@@ -97,7 +109,11 @@ def serve(db: Path, *, steady: bool = False, queries_file: Path = QUERIES) -> No
             f"{time.perf_counter() - start:.1f} s (peak RSS {rss_mb():.0f} MiB)"
         )
         return
-    queries = [q["query"] for q in load_queries(queries_file)]
+    if common:
+        queries = common_words(snapshot, common)
+        print(f"queries: the {common} commonest title words, {', '.join(queries[:6])}...")
+    else:
+        queries = [q["query"] for q in load_queries(queries_file)]
     s = timed(lambda q: snapshot.search(q, limit=10), queries, 1)
     a = timed(lambda q: snapshot.autocomplete(q), keystrokes(queries), 1)
     print(
@@ -142,6 +158,9 @@ def main() -> None:
     parser.add_argument("--corpus")
     parser.add_argument("--queries", type=Path, default=QUERIES, help="query set (default: dev)")
     parser.add_argument(
+        "--common", type=int, default=0, help="queries: the N commonest title words instead"
+    )
+    parser.add_argument(
         "--steady", action="store_true", help="also the fastest of 5 passes per query"
     )
     args = parser.parse_args()
@@ -154,7 +173,7 @@ def main() -> None:
             print(f"index written: {seconds:.1f} s, {size:.0f} MiB on disk", flush=True)
         limit = int(args.max_gib * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        serve(db, steady=args.steady, queries_file=args.queries)
+        serve(db, steady=args.steady, queries_file=args.queries, common=args.common)
 
 
 if __name__ == "__main__":
