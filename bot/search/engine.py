@@ -202,13 +202,12 @@ class SearchEngine:
         weights: list[float],
         allowed: set[int] | None,
         keep: float,
-    ) -> tuple[CandidateScores, list[int]]:
+    ) -> CandidateScores:
         """Coverage over arrays (:mod:`bot.search.dense`), its best candidates
-        scored with their title similarity, scaled to ``keep``."""
+        (the keys, best first) scored with their title similarity, scaled to ``keep``."""
         found = covered(self._ix, values, weights, allowed)
         best = found.best(RERANK)
-        candidates = [doc for doc, _ in best]
-        return CandidateScores(found, best, self._titled(qkey, candidates), keep), candidates
+        return CandidateScores(found, best, self._titled(qkey, [doc for doc, _ in best]), keep)
 
     def _score(
         self, query: str, allowed: set[int] | None, fields: tuple[int, ...]
@@ -244,7 +243,8 @@ class SearchEngine:
             values = [match_values(ix, g, fields, length_prior=True) for g in exps]
             wide = max(WIDE_MIN, len(ix.ids) // WIDE_DIV)
             if sum(len(docs) for word in values for _, docs in word) >= wide:
-                scores, candidates = self._candidates(qkey, values, weights, allowed, 1.0)
+                scores = self._candidates(qkey, values, weights, allowed, 1.0)
+                candidates = list(scores)
             else:
                 scores = coverage(_bests(values, allowed, len(ix.ids)), weights)
                 candidates = largest(scores, RERANK)
@@ -253,7 +253,8 @@ class SearchEngine:
         else:  # a description: no length prior (BM25F has it)
             values = [match_values(ix, g, fields, length_prior=False) for g in exps]
             keep = 1.0 - MIX_BM25 / 100.0
-            scores, candidates = self._candidates(qkey, values, weights, allowed, keep)
+            scores = self._candidates(qkey, values, weights, allowed, keep)
+            candidates = list(scores)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
         if not candidates:
