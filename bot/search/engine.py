@@ -13,7 +13,8 @@ exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
 of three words or more are descriptions: each of their longer words also
 matches as a prefix, their coverage is summed over arrays
 (:mod:`bot.search.dense`), and the best candidates are mostly ranked by BM25F
-(term counts and lengths, :mod:`bot.search.bm25`).  A shorter query is summed
+(term counts and lengths, :mod:`bot.search.bm25`) and by the query's word
+pairs found in their titles (:mod:`bot.search.phrases`).  A shorter query is summed
 in dicts when it matches few prompts (most keystrokes), over arrays when it
 matches many ("portrait" in a large library).
 """
@@ -32,6 +33,7 @@ from bot.search.dense import CandidateScores, covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
+from bot.search.phrases import title_phrases
 from bot.search.postings import ALL_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
@@ -57,11 +59,13 @@ RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 WIDE_MIN, WIDE_DIV = 1000, 100
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
-# bot.search.bm25) then makes this share of the score of the best candidates,
-# the others being scaled down.  Each of their words of PREFIX_FROM characters
-# or more also matches as a prefix, as in a full-text prefix query: members
-# write "goth" for "gothic", "predator" for "predatory".
-LONG_QUERY, MIX_BM25, PREFIX_FROM = 3, 80.0, 4
+# bot.search.bm25) then makes MIX_BM25 of the score of the best candidates and
+# the query's word pairs found in their titles (bot.search.phrases) MIX_PHRASE,
+# the rest being scaled down (weights from the dev set: benchmarks/README.md).
+# Each of their words of PREFIX_FROM characters or more also matches as a
+# prefix, as in a full-text prefix query: members write "goth" for "gothic",
+# "predator" for "predatory".
+LONG_QUERY, MIX_BM25, MIX_PHRASE, PREFIX_FROM = 3, 70.0, 12.0, 4
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -252,11 +256,14 @@ class SearchEngine:
                     scores[doc] += title
         else:  # a description: no length prior (BM25F has it)
             values = [match_values(ix, g, fields, length_prior=False) for g in exps]
-            keep = 1.0 - MIX_BM25 / 100.0
+            keep = 1.0 - (MIX_BM25 + MIX_PHRASE) / 100.0
             scores = self._candidates(qkey, values, weights, allowed, keep)
             candidates = list(scores)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
+            rarity = [max((e.idf for e in g), default=0.0) for g in described]
+            for doc, v in title_phrases(ix, qtoks, rarity, candidates, COMMON_IDF).items():
+                scores[doc] += MIX_PHRASE * v
         if not candidates:
             return {}
         for doc in ix.same_title(qtoks):
