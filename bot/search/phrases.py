@@ -10,8 +10,9 @@ pair can: this is the ordered-window feature of term-dependence ranking
 short and held in memory.
 
 A pair weighs its two words' weights (their rarity, as in the coverage), so
-"product page" counts and "in a" hardly does; a title's score is the share of
-the query's pair weight it holds, 0..1.
+"product page" counts for more than "blue page"; a pair with a word found in a
+third of the library ("in a", "woman in") is left out.  A title's score is the
+share of the query's pair weight it holds, 0..1.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def title_phrases(
     with_word: dict[str, list[int]] = {}
     maybe: set[int] = set()
     for first, second in pairs:
-        rare, other = (first, second)
+        rare, other = first, second
         if ix.df.get(first, 0) > ix.df.get(second, 0):
             rare, other = second, first
         found = with_word.get(rare)
