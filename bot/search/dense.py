@@ -6,7 +6,7 @@ at 100,000).
 The formula is every query's coverage (:mod:`bot.search.coverage`): per word,
 each prompt's best match value (field weight x similarity), weighted by the
 word's rarity, plus the square of the share of the query's weight it holds.
-In the dicts of the short queries' path (:func:`bot.search.engine._bests`)
+In the dicts of the short queries' path (:func:`bot.search.coverage.bests`)
 that is a Python operation per matching prompt and word: 2-4 ms for a
 description on the corpus, 20-55 ms for a common word at 100,000 prompts.
 Here each word is a few C loops over the library's length (a tenth of a

@@ -30,7 +30,7 @@ from rapidfuzz.process import cdist
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
 from bot.search.bm25 import bm25f
-from bot.search.coverage import MatchValues, coverage, match_values
+from bot.search.coverage import MatchValues, bests, coverage, match_values
 from bot.search.dense import CandidateScores, covered
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
@@ -45,14 +45,6 @@ from bot.search.topk import distinct_best, largest
 # bot.search.coverage), title similarity.
 MIX_TITLE = 15.0
 COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
-# Once the rarer query words have found this many prompts, the commoner ones
-# are only looked up among those (their long match lists are what costs; a
-# prompt that matches nothing but common words cannot rank well).
-# Also a query word with more matches than BIG is only looked up among the
-# prompts the rarer words found ("portrait" in thousands of titles).  (A
-# description's words are all looked up everywhere: bot.search.dense.)
-CANDIDATES_MIN, CANDIDATES_DIV = 2000, 25
-BIG_MIN, BIG_DIV = 500, 20
 RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 # A query whose words' match lists hold this many postings in all (or a
 # hundredth of the library, whichever is more) is scored over arrays
@@ -61,13 +53,15 @@ RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
 WIDE_MIN, WIDE_DIV = 1000, 100
 # Queries of this many words or more are descriptions ("a woman sitting in the
 # window of a black sedan"): the candidates' BM25F score (term counts, lengths;
-# bot.search.bm25) then makes MIX_BM25 of the score of the best candidates and
-# the query's word pairs found in their titles (bot.search.phrases) MIX_PHRASE,
-# the rest being scaled down (weights from the dev set: benchmarks/README.md).
-# Each of their words of PREFIX_FROM characters or more also matches as a
-# prefix, as in a full-text prefix query: members write "goth" for "gothic",
-# "predator" for "predatory".
-LONG_QUERY, MIX_BM25, MIX_PHRASE, PREFIX_FROM = 3, 70.0, 12.0, 4
+# bot.search.bm25) then makes MIX_BM25 of the score of the best candidates, the
+# others being scaled down; the query's word pairs found in their titles
+# (bot.search.phrases) add up to MIX_PHRASE on top, below an exact title's 100
+# (NEAR_EXACT): a bonus, so that a description whose title holds no pair keeps
+# its score, and the clear winners theirs (weights from the dev set:
+# benchmarks/README.md).  Each of their words of PREFIX_FROM characters or more
+# also matches as a prefix, as in a full-text prefix query: members write
+# "goth" for "gothic", "predator" for "predatory".
+LONG_QUERY, MIX_BM25, MIX_PHRASE, NEAR_EXACT, PREFIX_FROM = 3, 80.0, 16.0, 99.9, 4
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -258,20 +252,20 @@ class SearchEngine:
                 scores = self._candidates(qkey, values, weights, allowed, 1.0)
                 candidates = list(scores)
             else:
-                scores = coverage(_bests(values, allowed, len(ix.ids)), weights)
+                scores = coverage(bests(values, allowed, len(ix.ids)), weights)
                 candidates = largest(scores, RERANK)
                 for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
                     scores[doc] += title
         else:  # a description: no length prior (BM25F has it)
             values = [match_values(ix, g, fields, length_prior=False) for g in exps]
-            keep = 1.0 - (MIX_BM25 + MIX_PHRASE) / 100.0
+            keep = 1.0 - MIX_BM25 / 100.0
             scores = self._candidates(qkey, values, weights, allowed, keep)
             candidates = list(scores)
             for doc, v in bm25f(ix, described, candidates).items():
                 scores[doc] += MIX_BM25 * v
             rarity = [max((e.idf for e in g), default=0.0) for g in described]
             for doc, v in title_phrases(ix, qtoks, rarity, candidates, COMMON_IDF).items():
-                scores[doc] += MIX_PHRASE * v
+                scores[doc] = min(NEAR_EXACT, scores[doc] + MIX_PHRASE * v)
         if not candidates:
             return {}
         for doc in ix.same_title(qtoks):
@@ -284,28 +278,3 @@ class SearchEngine:
 
 
 _EMPTY_QUERY: dict[int, float] = {}
-
-
-def _bests(values: list[MatchValues], allowed: set[int] | None, n: int) -> list[dict[int, float]]:
-    """Per query word: doc -> best match value, from its match values
-    (:func:`bot.search.coverage.match_values`) in a library of ``n`` prompts.
-
-    Built from C-level ``dict``/``set`` operations over the posting arrays:
-    ``dict.fromkeys`` per (term, field), applied in increasing value order so
-    the best value wins.  Rarest words first; a word with more than ``BIG``
-    matches, or any word once the rarer ones have found ``CANDIDATES``
-    prompts, only scores the prompts found so far."""
-    cap = max(CANDIDATES_MIN, n // CANDIDATES_DIV)
-    sizes = [sum(len(d) for _, d in pairs) for pairs in values]
-    big = max(BIG_MIN, n // BIG_DIV)
-    out: list[dict[int, float]] = [{} for _ in values]
-    found: set[int] = set()
-    for i in sorted(range(len(values)), key=sizes.__getitem__):
-        pool = found if found and (sizes[i] > big or len(found) >= cap) else allowed
-        best: dict[int, float] = {}
-        for v, part in values[i]:
-            best.update(dict.fromkeys(part if pool is None else pool.intersection(part), v))
-        out[i] = best
-        if pool is not found:
-            found.update(best)
-    return out

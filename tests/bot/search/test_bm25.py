@@ -125,9 +125,9 @@ def test_a_description_looks_past_its_rarest_words(monkeypatch: pytest.MonkeyPat
     """A short query's common words are looked up only among the prompts its
     rarer words found; a description's rare words are often the ones its target
     lacks ("cab" for "taxi"), so there every word is looked up everywhere."""
-    import bot.search.engine as engine_module
+    import bot.search.coverage as coverage_module
 
-    monkeypatch.setattr(engine_module, "BIG_MIN", 2)  # 40 prompts: BIG 2
+    monkeypatch.setattr(coverage_module, "BIG_MIN", 2)  # 40 prompts: BIG 2
     lib = [
         P("cab", "A", "a yellow cab"),
         *(P(f"taxi{i}", f"Taxi {i}", f"a taxi in the tokyo rain {i}") for i in range(4)),

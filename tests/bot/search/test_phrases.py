@@ -124,3 +124,22 @@ def test_a_title_phrase_decides_between_two_descriptions(monkeypatch: pytest.Mon
     assert [h.prompt.id for h in SearchEngine.build(lib).search(query)][:1] == ["phrase"]
     monkeypatch.setattr(engine_module, "MIX_PHRASE", 0.0)
     assert [h.prompt.id for h in SearchEngine.build(lib).search(query)][:1] == ["counts"]
+
+
+def test_the_phrase_bonus_stays_below_an_exact_title(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bonus comes on top of a description's score: capped below the 100 of
+    an exact title (here the cap is lowered to where this small library's near
+    title reaches, ~90), so that only an exact title ranks as one."""
+    monkeypatch.setattr(engine_module, "NEAR_EXACT", 80.0)
+    filler = "studio light, soft shadows, sharp focus"
+    lib = [
+        P("near", "Girl in Yucatan Yukata", f"a girl in a yukata in yucatan, {filler}"),
+        P("exact", "Yucatan Yukata Fashion", f"a yukata, {filler}"),
+        *(P(f"x{i}", f"View {i}", f"snowy peaks at sunrise {i}, {filler}") for i in range(20)),
+    ]
+    engine = SearchEngine.build(lib)
+    near = engine.search("girl in yucatan yukata dress")
+    assert near[0].prompt.id == "near" and near[0].score == 80.0
+    assert engine.clear_winner(near) == near[0]  # by its lead
+    exact = engine.search("yucatan yukata fashion")
+    assert exact[0].prompt.id == "exact" and exact[0].score == 100.0
