@@ -31,6 +31,8 @@ import numpy.typing as npt
 from bot.search.coverage import MIX_ALL, MIX_COVER, MatchValues
 from bot.search.postings import Index
 
+MASK_WORDS = 12  # words summed as bits (a table of 2**12 shares)
+
 
 @dataclass(frozen=True)
 class Coverage:
@@ -78,8 +80,13 @@ def covered(
     if allowed is not None:
         allow = np.zeros(n, dtype=bool)
         allow[np.fromiter(allowed, dtype=np.intp, count=len(allowed))] = True
-    scores, share = np.zeros(n), np.zeros(n)
-    for weight, pairs in zip(weights, words, strict=True):
+    scores = np.zeros(n)
+    # Which words each prompt holds, as bits (a word's share of the weight is
+    # looked up once per combination at the end, not added over the library's
+    # length per word); past MASK_WORDS words, summed per word.
+    held = np.zeros(n, dtype=np.uint16) if len(words) <= MASK_WORDS else None
+    share = np.zeros(n) if held is None else None
+    for i, (weight, pairs) in enumerate(zip(weights, words, strict=True)):
         best = np.zeros(n)
         for value, members in pairs:  # increasing values: the best one wins
             best[np.frombuffer(members, dtype=np.uint32)] = value  # (a view, no copy)
@@ -87,9 +94,22 @@ def covered(
             best *= allow
         # the dicts' arithmetic (bot.search.coverage), operation for operation
         scores += MIX_COVER * weight / total * best
-        share += (best > 0) * (weight / total)
-    matched = np.flatnonzero(share)
-    shares = share[matched]
+        if held is not None:
+            held |= (best > 0).view(np.uint8) << np.uint16(i)
+        elif share is not None:
+            share += (best > 0) * (weight / total)
+    if held is not None:  # each combination's share, summed in word order as above
+        table = np.zeros(1)
+        for weight in weights:
+            table = np.concatenate((table, table + weight / total))
+        matched = np.flatnonzero(held)
+        shares = table[held[matched]]
+        if not shares.all():  # words of no weight: not matched, as in the sums
+            matched, shares = matched[shares > 0], shares[shares > 0]
+    else:
+        assert share is not None
+        matched = np.flatnonzero(share)
+        shares = share[matched]
     rank = np.frombuffer(ix.rank_of, dtype=np.uint32)
     return Coverage(matched, scores[matched] + MIX_ALL * shares * shares, rank)
 

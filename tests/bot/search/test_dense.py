@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.models import Prompt
+from bot.search import dense as dense_module
 from bot.search import engine as engine_module
 from bot.search.coverage import coverage, match_values
 from bot.search.dense import covered
@@ -75,22 +76,26 @@ def best_values(
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(range(len(LIBRARIES))),
-    st.lists(st.tuples(WORD, st.floats(0.5, 8.0)), min_size=1, max_size=6),
+    st.lists(st.tuples(WORD, st.floats(0.5, 8.0)), min_size=1, max_size=14),
     st.none() | st.sets(st.integers(0, 119)),
     st.integers(0, 130),
     st.booleans(),
+    st.booleans(),
 )
-@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 5, False)
-@example(2, [([("fox", 1.0)], 2.0)], None, 200, True)  # one word; more asked for than matched
-@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 2, False)  # a word found nowhere
-@example(2, [([("red", 1.0)], 1.0)], None, 7, False)  # many ties: cut in title order
+@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 5, False, True)
+@example(2, [([("fox", 1.0)], 2.0)], None, 200, True, True)  # one word; more than matched
+@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 2, False, True)  # found nowhere
+@example(2, [([("red", 1.0)], 1.0)], None, 7, False, True)  # many ties: cut in title order
 def test_the_coverage_of_the_dicts_and_its_best(
     library: int,
     query: list[tuple[list[tuple[str, float]], float]],
     allowed: set[int] | None,
     k: int,
     length_prior: bool,
+    as_bits: bool,
 ) -> None:
+    """``as_bits``: which words a prompt holds kept as bits (up to MASK_WORDS
+    words), or each word's share summed over the library (any number)."""
     ix = LIBRARIES[library]
     if allowed is not None:  # a slice of the library (a category, a tag)
         allowed = {d for d in allowed if d < len(ix.ids)}
@@ -98,7 +103,12 @@ def test_the_coverage_of_the_dicts_and_its_best(
     weights = [weight for _, weight in query]
     expected = coverage(best_values(ix, words, allowed, length_prior), weights)
     values = [match_values(ix, w, ALL_FIELDS, length_prior=length_prior) for w in words]
-    found = covered(ix, values, weights, allowed)
+    bits = dense_module.MASK_WORDS
+    dense_module.MASK_WORDS = bits if as_bits else 0
+    try:
+        found = covered(ix, values, weights, allowed)
+    finally:
+        dense_module.MASK_WORDS = bits
     assert dict(zip(found.matched.tolist(), found.values.tolist(), strict=True)) == expected
     ranked = sorted(expected.items(), key=lambda dv: (-dv[1], ix.rank_of[dv[0]]))
     assert found.best(k) == ranked[:k]
