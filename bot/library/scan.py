@@ -90,6 +90,7 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                 continue
             relpath, path = prefix + name, base + name
             try:
+                st: os.stat_result | None = None
                 if entry.is_symlink():
                     target = os.path.realpath(path)
                     if not _inside(root_real, target):
@@ -101,14 +102,12 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                         continue
                     st = os.stat(path)  # follows it; raises on a dangling one
                     is_dir, is_file = stat.S_ISDIR(st.st_mode), stat.S_ISREG(st.st_mode)
-                    if is_dir:
-                        walk(path, relpath)
-                    elif is_file and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
-                        files.append(row(LibraryFile, (relpath, path, st.st_size, st.st_mtime_ns)))
-                elif entry.is_dir():  # the type from the folder listing: no system call
+                else:  # the type from the folder listing: no system call
+                    is_dir, is_file = entry.is_dir(), entry.is_file()
+                if is_dir:
                     walk(path, relpath)
-                elif entry.is_file() and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
-                    st = os.stat(name, dir_fd=fd)  # not entry.stat(): it keeps every result
+                elif is_file and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
+                    st = st or os.stat(name, dir_fd=fd)  # not entry.stat(): it keeps every result
                     files.append(row(LibraryFile, (relpath, path, st.st_size, st.st_mtime_ns)))
             except OSError:
                 problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))

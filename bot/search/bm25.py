@@ -86,14 +86,14 @@ def _merged_tf(
     t = {} if docs is None else _counts(docs, ix.tf.get(term), cands, ordered)
     for d, n in t.items():
         t[d] = n / norm[d]
-    for d in members(post[TITLE].get(term), cands, ordered):
+    for d in _members(post[TITLE].get(term), cands, ordered):
         t[d] = t.get(d, 0.0) + W_TITLE
-    for d in members(post[TAG].get(term), cands, ordered):
+    for d in _members(post[TAG].get(term), cands, ordered):
         t[d] = t.get(d, 0.0) + W_TAGS
     return t
 
 
-def members(docs: array[int] | None, cands: set[int], ordered: list[int]) -> Collection[int]:
+def _members(docs: array[int] | None, cands: set[int], ordered: list[int]) -> Collection[int]:
     """The candidates in the sorted array ``docs``."""
     if docs is None:
         return ()
@@ -116,7 +116,7 @@ def _counts(
 ) -> dict[int, float]:
     """doc -> term count, for the candidates in ``docs`` (``repeats``: the
     ``doc << 8 | count`` of the documents where the term is repeated)."""
-    found = dict.fromkeys(members(docs, cands, ordered), 1.0)
+    found = dict.fromkeys(_members(docs, cands, ordered), 1.0)
     if repeats is not None and found:
         n = len(repeats)
         for d in found:
