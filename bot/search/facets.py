@@ -51,10 +51,10 @@ class Facets:
         category_of: dict[int, str] = {}
         for ckey, docs in ix.by_category.items():
             category_of.update(dict.fromkeys(docs, ckey))
-        counts: dict[str, Counter[str]] = {ckey: Counter() for ckey in category_docs}
-        for gkey, docs in ix.by_tag.items():
-            for doc in docs:
-                counts[category_of[doc]][gkey] += 1
+        counts: dict[str, dict[str, int]] = {ckey: {} for ckey in category_docs}
+        for gkey, docs in ix.by_tag.items():  # each tag's categories counted in C
+            for ckey, n in Counter(map(category_of.__getitem__, docs)).items():
+                counts[ckey][gkey] = n
         tags_by_category = {ckey: _ranked(found, ix.tag_names) for ckey, found in counts.items()}
         return cls(
             categories=_ranked({k: len(v) for k, v in category_docs.items()}, ix.category_names),
