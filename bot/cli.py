@@ -290,4 +290,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected failure", exc_info=True)
         print(f"promptbot: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)
         return 3
-
