@@ -10,9 +10,10 @@ keeps ids and the keys it ranks by, not the prompt texts.
 Generic over the index's attributes, by type, so that a new structure of the
 index is persisted without a change here: arrays as their bytes, maps of term
 -> array ("postings") as the terms, their lengths and one array of every
-posting, the rest as JSON (maps with non-string keys as pairs; tuples come
-back as lists).  What the index builds only from prompt texts (near-duplicate
-groups, orders) is stored, not recomputed.
+posting, lists of texts (titles, terms) as one text split in C, the rest as
+JSON (maps with non-string keys as pairs; tuples come back as lists).  What
+the index builds only from prompt texts (near-duplicate groups, orders) is
+stored, not recomputed.
 """
 
 from __future__ import annotations
@@ -92,6 +93,25 @@ def _load_postings(data: bytes) -> dict[str, array[int]]:
     return out
 
 
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and SEP not in v for v in value)
+
+
+def _dump_texts(value: list[str]) -> bytes:
+    """Their number, a newline, then the texts joined by SEP: split in C when
+    loaded (JSON took 70 ms for the 200,000 titles and title keys of 100,000
+    prompts, a split ~10)."""
+    return b"%d\n" % len(value) + SEP.join(value).encode("utf-8", "surrogatepass")
+
+
+def _load_texts(data: bytes) -> list[str]:
+    count, _, joined = data.partition(b"\n")
+    texts = joined.decode("utf-8", "surrogatepass").split(SEP) if int(count) else []
+    if len(texts) != int(count):
+        raise ValueError(f"a stored list of {int(count)} texts holds {len(texts)}")
+    return texts
+
+
 def _json(value: Any) -> tuple[str, bytes]:
     """JSON (decoded in C, no Python pass over it): a map with keys that are not
     strings (``by_len``) as its pairs, kind "k"; anything else as it is, kind "j"."""
@@ -113,6 +133,8 @@ def dump(ix: Index) -> dict[str, bytes | bytearray]:
             parts[f"p:{name}"] = _dump_postings(value)
         elif isinstance(value, array):
             parts[f"a:{name}"] = value.typecode.encode() + value.tobytes()
+        elif _is_texts(value):
+            parts[f"s:{name}"] = _dump_texts(value)
         else:
             kind, data = _json(value)
             parts[f"{kind}:{name}"] = data
@@ -147,6 +169,8 @@ def load(
             values = array(data[:1].decode())
             values.frombytes(data[1:])
             attrs[name] = values
+        elif kind == "s":
+            attrs[name] = _load_texts(part(key))
         elif kind == "j":
             attrs[name] = json.loads(part(key))
         elif kind == "k":

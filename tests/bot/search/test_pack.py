@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.library.scan import load_library
 from bot.search import SearchEngine, pack
@@ -61,3 +63,22 @@ def test_an_empty_index_round_trips() -> None:
     parts = pack.dump(Index([]))
     engine = SearchEngine(pack.load(list(parts), parts.__getitem__, lambda _: None))
     assert len(engine) == 0 and engine.search("anything") == []
+
+
+@given(st.lists(st.text()))
+def test_texts_round_trip_or_go_to_json(texts: list[str]) -> None:
+    """A list of texts is stored split-able when no text holds the separator,
+    and either way comes back as it was."""
+    ix = Index([])
+    ix.titles = texts
+    parts = pack.dump(ix)
+    stored = "s:titles" if all(pack.SEP not in t for t in texts) else "j:titles"
+    assert stored in parts
+    loaded = pack.load(list(parts), parts.__getitem__, lambda _: None)
+    assert loaded.titles == texts
+
+
+def test_a_cut_list_of_texts_is_refused() -> None:
+    data = pack._dump_texts(["a", "b", "c"])
+    with pytest.raises(ValueError, match="3 texts"):
+        pack._load_texts(data.replace(b"\x00c", b""))  # two texts where three were stored
