@@ -56,10 +56,12 @@ def _is_postings(value: object) -> bool:
     return isinstance(value, dict) and bool(value) and isinstance(next(iter(value.values())), array)
 
 
-def _dump_postings(value: dict[str, array[int]]) -> bytearray:
+def dump_postings(value: dict[str, array[int]]) -> bytearray:
     """Head, terms, lengths, then every posting, copied once into one buffer
     (not joined from pieces: at 100,000 prompts that would hold the postings
-    three times)."""
+    three times); empty for no term."""
+    if not value:
+        return bytearray()
     terms = SEP.join(value).encode()
     lengths = array("I", map(len, value.values()))
     code = next(iter(value.values())).typecode
@@ -73,9 +75,11 @@ def _dump_postings(value: dict[str, array[int]]) -> bytearray:
     return out
 
 
-def _load_postings(data: bytes) -> dict[str, array[int]]:
+def load_postings(data: bytes | bytearray) -> dict[str, array[int]]:
     """Each term's array filled straight from its slice of ``data`` (no array of
     every posting in between: loading stays at twice the postings' size)."""
+    if not data:
+        return {}
     cut = data.index(b"\n")
     start = cut + 1 + int(data[:cut])
     n_terms, n_lists, code = json.loads(data[cut + 1 : start])
@@ -128,9 +132,9 @@ def dump(ix: Index) -> dict[str, bytes | bytearray]:
             continue
         if isinstance(value, tuple) and value and all(isinstance(v, dict) for v in value):
             for i, item in enumerate(value):
-                parts[f"p:{name}:{i}"] = _dump_postings(item) if item else b""
+                parts[f"p:{name}:{i}"] = dump_postings(item)
         elif _is_postings(value):
-            parts[f"p:{name}"] = _dump_postings(value)
+            parts[f"p:{name}"] = dump_postings(value)
         elif isinstance(value, array):
             parts[f"a:{name}"] = value.typecode.encode() + value.tobytes()
         elif _is_texts(value):
@@ -159,7 +163,7 @@ def load(
         if kind == "p":
             name, _, number = name.partition(":")
             data = part(key)
-            postings = _load_postings(data) if data else {}
+            postings = load_postings(data)
             if number:
                 fields.setdefault(name, {})[int(number)] = postings
             else:

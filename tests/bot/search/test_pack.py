@@ -82,3 +82,12 @@ def test_a_cut_list_of_texts_is_refused() -> None:
     data = pack._dump_texts(["a", "b", "c"])
     with pytest.raises(ValueError, match="3 texts"):
         pack._load_texts(data.replace(b"\x00c", b""))  # two texts where three were stored
+
+
+def test_postings_round_trip_through_bytes() -> None:
+    """What the build's long-field process sends back (no term at all included)."""
+    from array import array
+
+    postings = {"neon": array("I", [1, 5, 9]), "rain": array("I", [2])}
+    assert pack.load_postings(pack.dump_postings(postings)) == postings
+    assert pack.dump_postings({}) == b"" and pack.load_postings(b"") == {}
