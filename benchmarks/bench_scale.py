@@ -59,6 +59,21 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
+def python_speed_ms(steps: int = 2_000_000) -> float:
+    """Milliseconds a fixed pure-Python loop takes here, the best of 3: how fast
+    this machine runs Python at the moment.  These VMs move by up to twice
+    between phases, so every run prints it beside its figures (the same loop
+    in any tree: runs of different sessions can be set side by side)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(steps):
+            total += i % 7
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def _rss_mib(pid: int) -> tuple[float, float]:
     """(current, peak) resident MiB of a live process."""
     values = {}
@@ -109,7 +124,10 @@ def run(spec: DiscordSpec, library: Path, burst_n: int) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
     env["PYTHONPATH"] = str(ROOT)
     files = sum(1 for _ in library.rglob("*.md"))
-    print(f"\n{library} ({files} .md files, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
+    print(
+        f"\n{library} ({files} .md files, {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}, Python loop {python_speed_ms():.0f} ms)"
+    )
     print(f"{'scenario':<34}{'seconds':>9}{'peak MiB':>10}  detail")
     with tempfile.TemporaryDirectory(prefix="promptbot-scale-") as tmp:
         db = Path(tmp) / "index.sqlite3"
