@@ -63,18 +63,33 @@ class LongPart(NamedTuple):
     text_len: array[int]
 
 
-def long_part(stored_terms: Iterable[str]) -> LongPart:
-    """The long field of documents 0, 1, 2... from each one's stored terms
-    (:func:`bot.search.analysis.body_terms`), given in document order."""
+def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
+    """The long field of documents ``first``, ``first + 1``... from each one's
+    stored terms (:func:`bot.search.analysis.body_terms`), given in document order."""
     text = Inverter()
     lens: array[int] = array("I")
-    for doc, stored in enumerate(stored_terms):
+    for doc, stored in enumerate(stored_terms, first):
         terms, counts = decode_counts(stored)
         text.add(doc, terms)
         if counts:  # those of the first terms
             text.repeat(doc, zip(terms, counts, strict=False))
         lens.append(len(terms) + sum(counts) - len(counts))
     return LongPart(text.done(), dict(text.counts), lens)
+
+
+def joined(before: LongPart, after: LongPart) -> LongPart:
+    """The long field of two runs of documents, ``after``'s following
+    ``before``'s (so each term's documents stay in increasing order); built
+    into ``before``'s arrays."""
+    for mine, theirs in ((before.postings, after.postings), (before.tf, after.tf)):
+        for term, docs in theirs.items():
+            found = mine.get(term)
+            if found is None:
+                mine[term] = docs
+            else:
+                found.extend(docs)
+    before.text_len.extend(after.text_len)
+    return before
 
 
 def size_order(sizes: Sequence[int]) -> list[int]:

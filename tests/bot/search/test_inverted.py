@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.inverted import Doc
+from bot.search.analysis import encode_counts
+from bot.search.inverted import Doc, joined, long_part
 
 TEXT = st.text(st.sampled_from(["a", "é", " ", "\x1f", "\x1e", "[", '"']), max_size=4)
 
@@ -25,3 +28,22 @@ def test_a_plain_head_is_split_not_json() -> None:
     doc = Doc("x/y", "Neon [rain]", "3d", ["a", "b"], None, "https://e.x/1", 3, "ff")
     assert doc.head() == "\x1fNeon [rain]\x1f3d\x1fa\x1eb\x1f\x1fhttps://e.x/1\x1fff"
     assert Doc.from_head("x/y", 3, '["T","c",[],null,null,""]').title == "T"  # older indexes
+
+
+WORDS = st.lists(st.sampled_from(["neon", "rain", "cat", "red", "a", "é"]), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=12), st.integers(min_value=0, max_value=12))
+def test_a_long_field_inverted_in_two_runs_is_the_whole_one(
+    docs: list[list[str]], cut: int
+) -> None:
+    """The build inverts the last documents itself while another process
+    inverts the first ones; joined, they are the long field of all."""
+    stored = [encode_counts(Counter(words)) for words in docs]
+    cut = min(cut, len(stored))
+    whole = long_part(stored)
+    parts = joined(long_part(stored[:cut]), long_part(stored[cut:], cut))
+    assert parts.postings == whole.postings
+    assert parts.tf == whole.tf
+    assert parts.text_len == whole.text_len
