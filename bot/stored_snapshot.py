@@ -107,7 +107,8 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
     (most of the postings) starts at once in a second child, reading only the
     stored terms; meanwhile this process streams the heads derived while
     parsing, a :class:`Doc` of each prompt (no texts: ~400 MB at 100,000
-    prompts), and reads no prompt."""
+    prompts), reads no prompt, and then inverts the long field of the last
+    documents itself (:func:`_cut`)."""
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
         rows, chars = zip(*reader.sizes(), strict=True) if reader.count else ((), ())
