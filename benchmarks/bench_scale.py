@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 from benchmarks.bench_e2e import burst
@@ -64,14 +65,8 @@ def python_speed_ms(steps: int = 2_000_000) -> float:
     this machine runs Python at the moment.  These VMs move by up to twice
     between phases, so every run prints it beside its figures (the same loop
     in any tree: runs of different sessions can be set side by side)."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        total = 0
-        for i in range(steps):
-            total += i % 7
-        best = min(best, time.perf_counter() - start)
-    return best * 1000
+    loop = "total = 0\nfor i in range(steps):\n    total += i % 7"
+    return min(timeit.repeat(loop, globals={"steps": steps}, number=1, repeat=3)) * 1000
 
 
 def _rss_mib(pid: int) -> tuple[float, float]:

@@ -4,8 +4,8 @@ Command names, flags and JSON fields are a public contract (see README).
 Every command honours the environment and ``.env``; ``--library``/``--db``
 override.  Exit codes: 0 fine (a search that matches nothing too: it says so
 on stderr), 1 the library has errors (``check``), 2 bad usage or configuration
-(an unknown id, category or tag included).  Never a traceback: unexpected failures are one
-line on stderr (and the traceback only with ``LOG_LEVEL=DEBUG``).
+(an unknown id, category or tag included).  Never a traceback: unexpected
+failures are one line on stderr (and the traceback only with ``LOG_LEVEL=DEBUG``).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 
 import pytest
@@ -86,8 +87,6 @@ def test_a_cut_list_of_texts_is_refused() -> None:
 
 def test_postings_round_trip_through_bytes() -> None:
     """What the build's long-field process sends back (no term at all included)."""
-    from array import array
-
     postings = {"neon": array("I", [1, 5, 9]), "rain": array("I", [2])}
     assert pack.load_postings(pack.dump_postings(postings)) == postings
     assert pack.dump_postings({}) == b"" and pack.load_postings(b"") == {}
