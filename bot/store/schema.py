@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 
 from bot.models import Problem, Prompt
 
@@ -106,17 +107,26 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 _PROMPT_FIELDS = tuple(f.name for f in dataclasses.fields(Prompt))
+_prompt_fields = operator.attrgetter(*_PROMPT_FIELDS)
+# ASCII output (non-ASCII characters as \u escapes) is the C encoder's fast path: with
+# the fields as an array it costs half a dict's with ensure_ascii=False.
+_to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def prompt_to_json(prompt: Prompt) -> str:
-    """The prompt as a JSON object (tuples as arrays); not ``dataclasses.asdict``,
-    which deep-copies every field and was a sixth of the cost of indexing a file."""
-    data = {name: getattr(prompt, name) for name in _PROMPT_FIELDS}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """The prompt's fields as a JSON array, in ``Prompt``'s order (tuples as
+    arrays); not ``dataclasses.asdict``, which deep-copies every field."""
+    return _to_json(_prompt_fields(prompt))
 
 
 def prompt_from_json(text: str) -> Prompt:
+    """What :func:`prompt_to_json` wrote, or an object of the fields by name (as
+    an older promptbot stored them)."""
     data = json.loads(text)
+    if isinstance(data, list):
+        if len(data) != len(_PROMPT_FIELDS):
+            raise ValueError(f"a stored prompt has {len(data)} fields, not {len(_PROMPT_FIELDS)}")
+        data = dict(zip(_PROMPT_FIELDS, data, strict=True))
     data["tags"] = tuple(data.get("tags") or ())
     data["extra_sections"] = tuple(tuple(pair) for pair in data.get("extra_sections") or ())
     return Prompt(**data)

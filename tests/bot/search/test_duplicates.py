@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.models import Prompt
 from bot.search.duplicates import near_duplicate_groups, text_key
 from bot.search.inverted import Doc
@@ -32,3 +37,15 @@ def test_groups_same_texts_and_one_post_under_two_hosts_but_not_blank_texts() ->
     assert len({group[i] for i in (2, 5, 6, 7, 8)}) == 5
     assert {group[i] for i in (2, 5, 6, 7, 8)}.isdisjoint({0, 3})
     assert text_key("   ") == "" and text_key("a b") == text_key(" a\tb\n")
+    # non-ASCII text (cut by ``str.split``) and ASCII (deleted in C) agree
+    assert text_key("\u3000") == "" and text_key("é a\x1cb") == text_key("é\u3000ab\xa0")
+    assert text_key("é") != text_key("e") and text_key("ab") != text_key("a-b")
+
+
+@given(st.text(st.characters(codec="utf-8")) | st.text("ab \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"))
+def test_a_text_key_is_the_text_without_its_whitespace(text: str) -> None:
+    """The ASCII path (bytes deleted in C) keys a text as ``str.split`` would."""
+    bare = "".join(text.split())
+    assert text_key(text) == (
+        hashlib.blake2b(bare.encode(), digest_size=16).hexdigest() if bare else ""
+    )
