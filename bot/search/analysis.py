@@ -161,21 +161,27 @@ COUNT_MAX = 255  # counts are kept in a byte: BM25 saturates long before
 
 
 def encode_counts(counts: dict[str, int]) -> str:
-    """Term counts as one compact string: the distinct terms, space-separated,
-    then a tab and one character per term whose code is its count, at most
-    COUNT_MAX ("cat red dog", tab, chr(3), chr(2), chr(1): cat 3 times, red
-    twice, dog once).  Every file is encoded: all of it runs in C (sorting the
-    repeated terms first, in a Python loop, cost a twentieth of a file's parse),
-    and decoding it is two C-level splits."""
-    try:
-        codes = bytes(counts.values())
-    except ValueError:  # a count above 255 (cheaper than looking for one first)
-        codes = bytes(n if n <= COUNT_MAX else COUNT_MAX for n in counts.values())
-    return " ".join(counts) + "\t" + codes.decode("latin-1")
+    """Term counts as one compact string: the distinct terms, those occurring more
+    than once first, space-separated; then a tab and one character per repeated
+    term, whose code is its count ("cat red dog", tab, chr(3), chr(2): cat 3
+    times, red twice, dog once).  Decoding it is two C-level splits."""
+    many: list[str] = []  # the terms counted more than once, in one pass (every file is encoded)
+    once: list[str] = []
+    codes: list[int] = []
+    for t, n in counts.items():
+        if n == 1:
+            once.append(t)
+        elif n > 1:
+            many.append(t)
+            codes.append(n if n <= COUNT_MAX else COUNT_MAX)
+    if not many:
+        return " ".join(counts)
+    return " ".join(many + once) + "\t" + bytes(codes).decode("latin-1")
 
 
 def decode_counts(stored: str) -> tuple[list[str], bytes]:
-    """What :func:`encode_counts` wrote: the distinct terms and their counts."""
+    """What :func:`encode_counts` wrote: the distinct terms and the counts of the
+    first ones (every later term occurs once)."""
     head, _, tail = stored.partition("\t")
     return (head.split(" ") if head else []), tail.encode("latin-1")
 

@@ -12,7 +12,6 @@ import json
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import compress
 from typing import NamedTuple
 
 from bot.models import Prompt
@@ -72,15 +71,10 @@ def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
     for doc, stored in enumerate(stored_terms, first):
         terms, counts = decode_counts(stored)
         text.add(doc, terms)
-        repeated = counts.translate(None, b"\x01")  # the counts above 1, in C
-        if repeated:
-            many = compress(terms, counts.translate(_ONE_IS_ZERO))
-            text.repeat(doc, zip(many, repeated, strict=True))
-        lens.append(sum(counts))
+        if counts:  # those of the first terms
+            text.repeat(doc, zip(terms, counts, strict=False))
+        lens.append(len(terms) + sum(counts) - len(counts))
     return LongPart(text.done(), dict(text.counts), lens)
-
-
-_ONE_IS_ZERO = bytes.maketrans(b"\x01", b"\x00")  # counts of 1 as false for ``compress``
 
 
 def joined(before: LongPart, after: LongPart) -> LongPart:
