@@ -2,7 +2,7 @@
 
 The search index of a generation of prompts is built once (in child processes
 for a big library, streaming what was derived from each prompt while parsing:
-~7–9 s and ~440 MB at 100,000 prompts,
+~7–8 s and ~440 MB at 100,000 prompts,
 which the children give back when they exit), stored in the SQLite index as
 bytes (:mod:`bot.search.pack`, :func:`bot.store.reader.save_derived`), and every
 process then starts by reading it (~0.5 s at 100,000).  A snapshot reads the
