@@ -102,6 +102,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE prompts ADD COLUMN head TEXT NOT NULL DEFAULT '';
     DELETE FROM meta WHERE key = 'parser_version';
     """,
+    # A prompt is stored as a JSON array of its fields (prompt_to_json), no longer an
+    # object: an older promptbot, which reads objects only, finds a newer schema and
+    # rebuilds the index instead of misreading it; every file is parsed again here.
+    """
+    DELETE FROM meta WHERE key = 'parser_version';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -298,7 +298,7 @@ async def test_an_index_from_before_the_build_columns_is_filled_by_reparsing(
         if version < 6:
             conn.execute("ALTER TABLE prompts DROP COLUMN text_chars")
         conn.execute(f"PRAGMA user_version = {version}")
-        assert len(MIGRATIONS) == 7
+        assert len(MIGRATIONS) == 8
     async with Index(db, derive=derived) as index:
         summary = await index.refresh(library)
         assert (summary.updated, summary.unchanged) == (3, 0)
@@ -309,6 +309,36 @@ async def test_an_index_from_before_the_build_columns_is_filled_by_reparsing(
         i: (len(p.description) + len(p.prompt), Doc.of(p).head()) for i, p in prompts.items()
     }
     assert all(size and head for _, _, size, head in heads)
+
+
+async def test_an_index_of_prompts_stored_as_objects_is_read_then_rewritten(
+    library: Path, tmp_path: Path
+) -> None:
+    """Version 7 stored each prompt as a JSON object: such an index still reads,
+    and its next refresh parses every file again, storing arrays."""
+    import json
+
+    from bot.search.inverted import derived
+
+    db = tmp_path / "v7.sqlite3"
+    async with Index(db, derive=derived) as index:
+        await index.refresh(library)
+        prompts = await index.prompts()
+    with sqlite3.connect(db) as conn:  # as version 7 left it
+        for n, data in conn.execute("SELECT n, data FROM prompts").fetchall():
+            fields = ("id", "path", "title", "category", "prompt", "prompt_format", "tags")
+            as_object = dict(zip(fields, json.loads(data), strict=False))
+            conn.execute("UPDATE prompts SET data = ? WHERE n = ?", (json.dumps(as_object), n))
+        conn.execute("PRAGMA user_version = 7")
+    with GenerationReader(db) as reader:  # read as they are, before any refresh
+        assert [reader.get(p.id).title for p in prompts] == [p.title for p in prompts]
+    async with Index(db, derive=derived) as index:
+        summary = await index.refresh(library)
+        assert (summary.updated, summary.unchanged) == (3, 0)
+        assert await index.prompts() == prompts
+    with sqlite3.connect(db) as conn:
+        stored = [json.loads(d) for (d,) in conn.execute("SELECT data FROM prompts")]
+    assert all(isinstance(fields, list) for fields in stored)
 
 
 async def test_a_reader_never_sees_a_half_written_refresh(
