@@ -115,7 +115,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _PROMPT_FIELDS = tuple(f.name for f in dataclasses.fields(Prompt))
 _prompt_fields = operator.attrgetter(*_PROMPT_FIELDS)
 # ASCII output (non-ASCII characters as \u escapes) is the C encoder's fast path: with
-# the fields as an array it costs half a dict's with ensure_ascii=False.
+# the fields as an array it costs a third of a dict's with ensure_ascii=False (11 µs
+# against 33 a prompt, every one of which is written).
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
