@@ -104,7 +104,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # A prompt is stored as a JSON array of its fields (prompt_to_json), no longer an
     # object: an older promptbot, which reads objects only, finds a newer schema and
-    # rebuilds the index instead of misreading it; every file is parsed again here.
+    # rebuilds the index instead of misreading it; forgetting the parser version makes
+    # the next refresh parse every file again, rewriting each row as an array.
     """
     DELETE FROM meta WHERE key = 'parser_version';
     """,
