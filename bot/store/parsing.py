@@ -8,6 +8,7 @@ are."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -23,10 +24,16 @@ from bot.library.scan import LibraryFile, read_capped
 from bot.models import Problem, Prompt
 from bot.store.schema import prompt_to_json
 
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
+
 Progress = Callable[[int, int], None]
 # (terms, head) of a prompt; a top-level function: it crosses to worker processes
 Derive = Callable[[Prompt], tuple[str, str]]
 PARALLEL_FROM = 2000  # files to parse before a process pool pays off
+RESULT_PIPE_BYTES = 1 << 20  # a chunk's results (~0.5 MB), and Linux's default cap
 
 
 @functools.cache
@@ -127,7 +134,7 @@ def parse_stream(
     total = len(jobs)
     chunks = (jobs[at : at + CHUNK] for at in range(0, total, CHUNK))
     if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        pool = ProcessPoolExecutor()
+        pool = _pool()
         try:
             done = pool.map(_read_and_parse, chunks, itertools.repeat(derive))
             yield from _counted(itertools.chain.from_iterable(done), total, progress)
@@ -136,6 +143,24 @@ def parse_stream(
     else:
         lazy = (_read_and_parse(chunk, derive) for chunk in chunks)
         yield from _counted(itertools.chain.from_iterable(lazy), total, progress)
+
+
+def _pool() -> ProcessPoolExecutor:
+    """A pool whose workers hand back a chunk's results without waiting.
+
+    A Linux pipe holds 64 KiB, so a worker done with a chunk would block in its
+    write until the parent's result thread has read it all, and that thread
+    waits for the GIL behind the SQLite writes.  With room for a whole chunk the
+    worker goes on parsing: the refresh of 100,000 files took 26.6–28.9 s
+    against 28.9–30.2 s, in alternating rounds.  Best effort: the pipe is the
+    executor's (a private attribute), and elsewhere nothing changes."""
+    pool = ProcessPoolExecutor()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if writer is not None and set_size is not None:
+        with contextlib.suppress(OSError, ValueError):
+            fcntl.fcntl(writer.fileno(), set_size, RESULT_PIPE_BYTES)
+    return pool
 
 
 def _counted(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from pathlib import Path
 
@@ -49,3 +50,16 @@ def test_each_file_gets_its_own_result_in_order_whatever_the_chunks(
     assert bad is not None and bad.row is None and bad.problems
     assert bad.problems[0].severity == "error"
     assert b is not None and b.row is not None and b.row[0] == "b" and b.digest != "an older digest"
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_the_pool_s_result_pipe_holds_a_whole_chunk() -> None:
+    """A worker must not wait for the parent to read a chunk's results."""
+    pool = parsing._pool()
+    try:
+        writer = pool._result_queue._writer  # type: ignore[attr-defined]
+        size = fcntl.fcntl(writer.fileno(), fcntl.F_GETPIPE_SZ)
+        assert size >= parsing.RESULT_PIPE_BYTES
+        assert list(pool.map(len, ["ab", "c"])) == [2, 1]
+    finally:
+        pool.shutdown()
