@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.gcpause import gc_paused
 from bot.search import pack
 from bot.search.inverted import Doc, LongPart, derived, joined, long_part, size_order
 from bot.search.postings import Index as SearchIndex
@@ -109,6 +110,11 @@ def build_and_store(db: Path, *, in_process_below: int = IN_PROCESS_BELOW) -> in
     parsing, a :class:`Doc` of each prompt (no texts: ~400 MB at 100,000
     prompts), reads no prompt, and then inverts the long field of the last
     documents itself (:func:`_cut`)."""
+    with gc_paused():  # ~1M containers made and kept, no cycle among them
+        return _build_and_store(db, in_process_below)
+
+
+def _build_and_store(db: Path, in_process_below: int) -> int:
     with GenerationReader(db) as reader:
         generation = reader.meta("generation") or "0"
         rows, chars = zip(*reader.sizes(), strict=True) if reader.count else ((), ())
@@ -142,7 +148,8 @@ def open_stored(db: Path) -> Snapshot | None:
         if reader.meta("derived_key") != _key(reader.meta("generation") or "0"):
             reader.close()
             return None
-        index = pack.load(reader.derived_names(), reader.derived, reader.get)
+        with gc_paused():
+            index = pack.load(reader.derived_names(), reader.derived, reader.get)
         return Snapshot(engine=SearchEngine(index))
     except BaseException:
         reader.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
@@ -25,7 +26,9 @@ async def test_a_snapshot_is_stored_once_and_keeps_its_generation(tmp_path: Path
     async with Index(db, derive=derived) as index:
         await index.refresh(library)
         assert open_stored(db) is None  # nothing stored yet
+        assert gc.isenabled()
         first = load_snapshot(db)
+        assert gc.isenabled()  # paused while it was built and read (bot.gcpause), no longer
         with GenerationReader(db) as reader:
             key = reader.meta("derived_key")
         again = open_stored(db)  # read, not built: the key did not move
