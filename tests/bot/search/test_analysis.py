@@ -8,7 +8,14 @@ from collections import Counter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.search.analysis import SEPARATORS, _mixed_tokens, doc_counts, key, tokens
+from bot.search.analysis import (
+    SEPARATORS,
+    _mixed_tokens,
+    _regex_tokens,
+    doc_counts,
+    key,
+    tokens,
+)
 
 _TEXT = st.text(
     alphabet=st.one_of(
@@ -23,7 +30,15 @@ _TEXT = st.text(
 @given(_TEXT)
 @example("Ünïcode_words—and… 中文字 x×y")
 def test_mixed_tokens_are_the_word_regex_tokens(text: str) -> None:
-    assert _mixed_tokens(text) == tokens(text)
+    assert _mixed_tokens(text) == _regex_tokens(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, st.text(alphabet=st.characters(max_codepoint=127))))
+@example("Neon_Rain--at 3AM!x2")
+def test_tokens_are_the_word_regex_tokens(text: str) -> None:
+    """ASCII text is cut in C; what it gives is the regex's, upper case included."""
+    assert tokens(text) == _regex_tokens(text)
 
 
 def _reference(text: str) -> list[str]:
@@ -32,7 +47,7 @@ def _reference(text: str) -> list[str]:
     folded = key(text)
     for sep in SEPARATORS:
         folded = folded.replace(sep, " ")
-    return re.findall("[0-9a-z]+", folded) if folded.isascii() else tokens(folded)
+    return re.findall("[0-9a-z]+", folded) if folded.isascii() else _regex_tokens(folded)
 
 
 @settings(max_examples=500, deadline=None)
