@@ -23,6 +23,13 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)")
 _DRIVE = re.compile(r"^[A-Za-z]:(?:[\\/]|$)")
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The common shape of a URL, checked in one match: http(s), a dotted host name
+# of letters, digits and hyphens (no user, no port), then a path, query or
+# fragment of visible ASCII but the backslash.  The general check (``urlsplit``,
+# ~8 µs a URL, three a file) accepts each such URL as it is (a property test).
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#][\x21-\x5b\x5d-\x7e]*)?"
+)
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?\s*\)")
 
 
@@ -73,6 +80,13 @@ def normalise_url(value: str) -> tuple[str | None, str | None]:
     text = clean(value).strip()
     if text.casefold() in _NULLS:
         return None, None
+    if _PLAIN_URL.fullmatch(text):
+        return text, None
+    return _checked_url(text)
+
+
+def _checked_url(text: str) -> tuple[str | None, str | None]:
+    """:func:`normalise_url` of a cleaned text that is not a "null", the general way."""
     if _SPACE_OR_CONTROL.search(text):
         return None, "contains spaces or control characters"
     if "\\" in text:
