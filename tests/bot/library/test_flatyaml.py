@@ -52,6 +52,8 @@ def _agrees(text: str) -> bool:
         "title: a\ntags:\nauthor: b\ntags:\n",
         "title: first\ncategory: c\ntitle: second\n",
         "title: 中文 タイトル é\nsource_url: https://x.com/a/status/1?s=20\n",
+        "title: t\ntags: []\nauthor: a\n",
+        'tags: ["3d", "a, b", "x: #y", ""]\ntitle: t\n',
     ],
 )
 def test_the_common_shapes_are_read_as_pyyaml_reads_them(text: str) -> None:
@@ -75,6 +77,11 @@ def test_the_common_shapes_are_read_as_pyyaml_reads_them(text: str) -> None:
         "title: a\tb\n",
         "title:\ttab\n",
         "title: [a, b]\n",
+        'tags: ["a",]\n',
+        'tags: [ "a" ]\n',
+        'tags: ["a\\"b"]\n',
+        'tags: ["a\\\\b"]\n',  # an escape in an item
+        'tags:\n  - ["a"]\n',
         "title: &x a\nb: *x\n",
         "title: !!str 1\n",
         "tags:\n  - a\n    - b\n",
@@ -99,6 +106,10 @@ _VALUES = st.one_of(
     st.sampled_from(["3", "3d", "1.5", ".inf", "~", "null", "No", "0x1f", "-a", "a #b", "a#b"]),
     st.sampled_from(["12:30", "2001-12-14", "1_000", "<<", "=", "a b", "a:", "x: y", "é"]),
     st.text(alphabet="ab '\"#:-[]{},&*!|>%@`?\\\t é中", min_size=0, max_size=6),
+    st.lists(st.text(alphabet='ab "#:,[]\\é', max_size=3), max_size=3).map(
+        lambda items: "[" + ", ".join(f'"{item}"' for item in items) + "]"
+    ),
+    st.sampled_from(["[]", "[ ]", '["a","b"]', '["a" , "b"]', "[a]", '["a", b]']),
 )
 _LINES = st.one_of(
     st.tuples(_KEYS, st.sampled_from([": ", ":"]), _VALUES).map("".join),
