@@ -64,7 +64,7 @@ def _unpacked(packed: Future[PackedLong]) -> LongPart:
     return LongPart(pack.load_postings(postings), pack.load_postings(tf), text_len)
 
 
-LONG_SHARE = 0.7  # of the long field's text inverted by its own process, the rest here
+LONG_SHARE = 0.65  # of the long field's text inverted by its own process, the rest here
 
 
 def _cut(chars: Sequence[int], perm: Sequence[int]) -> int:
@@ -72,8 +72,9 @@ def _cut(chars: Sequence[int], perm: Sequence[int]) -> int:
     LONG_SHARE of the text.  The builder is done with the short fields first
     (~4.5 s at 100,000 prompts, the whole long field ~6.5 s in its process), so
     it inverts the last documents itself meanwhile: the two finish together at
-    0.7 (0.5-0.6 left the builder last, 0.8 the other), and the build takes
-    6.7-9.0 s against 9.2-10.3 s with the whole field in the other process."""
+    0.65 (0.6 left the builder last by ~1 s, 0.7 the other by ~1.3 s, once the
+    builder ran without the cyclic GC), and the build takes 6.7-9.0 s against
+    9.2-10.3 s with the whole field in the other process."""
     goal, total = LONG_SHARE * sum(chars), 0
     for doc, i in enumerate(perm):
         total += chars[i]
