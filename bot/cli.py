@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,12 +129,19 @@ async def _opened_index(
 
 
 async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.stored_snapshot import ensure_stored
+    from bot.stored_snapshot import builder, ensure_stored
 
-    async with _opened_index(settings, progress=True) as (_, summary):
-        pass
-    if str(settings.db) != ":memory:":
-        ensure_stored(settings.db)  # the search index too: the next start only reads it
+    stored = str(settings.db) != ":memory:"
+    new = stored and not settings.db.exists()
+    settings.require_library()  # (a bad setting starts nothing)
+    with ExitStack() as stack:
+        # A new index is built whole: the process that builds its search index
+        # starts while the files are parsed, not after (~0.3 s).
+        pool = stack.enter_context(builder()) if new else None
+        async with _opened_index(settings, progress=True) as (_, summary):
+            pass
+        if stored:
+            ensure_stored(settings.db, pool)  # the search index too: the next start only reads it
     print(summary.line())
     return 0
 

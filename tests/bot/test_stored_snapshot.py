@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import stored_snapshot
 from bot.store.index import Index
 from bot.store.reader import GenerationReader
-from bot.stored_snapshot import ensure_stored, load_snapshot, open_stored
+from bot.stored_snapshot import builder, ensure_stored, load_snapshot, open_stored
 from tests.bot.store.test_index import doc, write
 
 
@@ -140,3 +141,21 @@ def test_the_index_builders_import_neither_the_engine_nor_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert run.stdout.split() == ["False", "False"]
+
+
+async def test_a_builder_started_ahead_is_where_a_big_library_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.search.inverted import derived
+
+    library, db = tmp_path / "library", tmp_path / "i.sqlite3"
+    write(library, "portraits/rain.md", doc("Neon Rain"))
+    with builder() as pool:  # started before the refresh, as ``promptbot index`` does
+        async with Index(db, derive=derived) as index:
+            await index.refresh(library)
+        monkeypatch.setattr(stored_snapshot, "IN_PROCESS_BELOW", 1)  # "big": not built here
+        ensure_stored(db, pool)
+        there = pool.submit(os.getpid).result()
+    assert there != os.getpid()
+    snapshot = open_stored(db)
+    assert snapshot is not None and snapshot.search("neon rain")[0].prompt.id == "portraits/rain"
