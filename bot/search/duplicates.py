@@ -12,6 +12,7 @@ they are ~400 MB).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
@@ -35,6 +36,11 @@ def _host(url: str) -> str:
 
 
 _ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())  # what ``str.split`` cuts at
+# The other characters ``str.split`` cuts at (a test checks the list against
+# ``str.isspace``): a text without them loses its whitespace in C as well, the
+# UTF-8 of any other character holding no ASCII byte.
+NON_ASCII_SPACE = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NON_ASCII_SPACE = re.compile(f"[{NON_ASCII_SPACE}]")
 
 
 def text_key(text: str) -> str:
@@ -44,7 +50,7 @@ def text_key(text: str) -> str:
     Whitespace is removed, not collapsed ("a cat" and "ac at" share a key: no two
     prompts differ only so), so that an ASCII text (most) is keyed in C: every
     file is, and cutting it into words took a twentieth of its parse."""
-    if text.isascii():
+    if text.isascii() or _NON_ASCII_SPACE.search(text) is None:
         data = text.encode().translate(None, _ASCII_SPACE)
     else:
         data = "".join(text.split()).encode()

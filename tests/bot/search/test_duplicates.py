@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.models import Prompt
-from bot.search.duplicates import near_duplicate_groups, text_key
+from bot.search.duplicates import NON_ASCII_SPACE, near_duplicate_groups, text_key
 from bot.search.inverted import Doc
 
 
@@ -42,10 +43,19 @@ def test_groups_same_texts_and_one_post_under_two_hosts_but_not_blank_texts() ->
     assert text_key("é") != text_key("e") and text_key("ab") != text_key("a-b")
 
 
-@given(st.text(st.characters(codec="utf-8")) | st.text("ab \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"))
+@given(
+    st.text(st.characters(codec="utf-8"))
+    | st.text("ab \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+    | st.text("aé中 \t\n\x1c\u3000\xa0\x85\u2028")
+)
 def test_a_text_key_is_the_text_without_its_whitespace(text: str) -> None:
-    """The ASCII path (bytes deleted in C) keys a text as ``str.split`` would."""
+    """The paths in C (bytes deleted) key a text as ``str.split`` would."""
     bare = "".join(text.split())
     assert text_key(text) == (
         hashlib.blake2b(bare.encode(), digest_size=16).hexdigest() if bare else ""
     )
+
+
+def test_the_non_ascii_whitespace_is_what_str_split_cuts_at() -> None:
+    listed = {c for c in map(chr, range(128, 0x110000)) if re.fullmatch(f"[{NON_ASCII_SPACE}]", c)}
+    assert listed == {c for c in map(chr, range(128, 0x110000)) if c.isspace()}
