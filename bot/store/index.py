@@ -21,6 +21,7 @@ from typing import cast
 import aiosqlite
 
 from bot.config import ConfigError
+from bot.gcpause import gc_frozen
 from bot.library.scan import LibraryFile, fingerprint, scan
 from bot.models import Problem, Prompt
 from bot.store.guard import Claim, claim_database, is_corruption, set_aside
@@ -253,8 +254,9 @@ class Index:
         pairs = zip((file for file, _ in jobs), stream, strict=True)
         try:
             await forget_files(self.db, [(path, known[path][4]) for path in gone])
-            while batch := await asyncio.to_thread(_take, pairs, WRITE_BATCH):
-                await write_batch(self.db, batch, known, summary)
+            with gc_frozen():  # the scan's rows, ~100 MB at 100,000 files, stay as they are
+                while batch := await asyncio.to_thread(_take, pairs, WRITE_BATCH):
+                    await write_batch(self.db, batch, known, summary)
             changed = bool(gone or summary.added or summary.updated)
             await close_generation(self.db, scan_problems, seen, changed=changed)
             await self._set_meta("parser_version", self.parser_version)  # commits

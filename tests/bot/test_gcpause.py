@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.gcpause import gc_paused
+from bot.gcpause import gc_frozen, gc_paused
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +69,10 @@ def test_nested_regions() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_what_exists_is_frozen_inside_and_thawed_after() -> None:
+    kept = [object() for _ in range(10)]
+    with gc_frozen():
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0
