@@ -50,6 +50,21 @@ class Inverter:
         return dict(self.lists)
 
 
+def grouped(groups: Iterable[tuple[Sequence[str], Sequence[int]]]) -> Postings:
+    """The postings of a field whose values repeat (categories, tags, authors),
+    from each distinct value's tokens and documents (ascending): those of an
+    :class:`Inverter` given every document's tokens, in a step per value, not
+    per document.  A token of several values gets the union of their documents."""
+    lists: defaultdict[str, list[Sequence[int]]] = defaultdict(list)
+    for tokens, docs in groups:
+        for token in dict.fromkeys(tokens):
+            lists[token].append(docs)
+    return {
+        token: array("I", parts[0] if len(parts) == 1 else sorted(set().union(*parts)))
+        for token, parts in lists.items()
+    }
+
+
 def _new_array() -> array[int]:
     return array("I")
 

@@ -28,7 +28,15 @@ from collections.abc import Callable, Sequence
 from bot.models import Prompt
 from bot.search.analysis import body_terms, is_cjk, key, stem, tokens
 from bot.search.duplicates import near_duplicate_groups
-from bot.search.inverted import Doc, Inverter, LongPart, Postings, long_part, size_order
+from bot.search.inverted import (
+    Doc,
+    Inverter,
+    LongPart,
+    Postings,
+    grouped,
+    long_part,
+    size_order,
+)
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own
@@ -176,14 +184,16 @@ class Index:
     def _build_short(self, docs: Sequence[Doc]) -> tuple[Postings, ...]:
         """Postings per short field; fills the name lookups.  Categories, tags
         and authors repeat: each distinct one is folded once."""
-        titles, tags, categories, authors = (Inverter() for _ in SHORT_FIELDS)
-        names: dict[str, tuple[str, list[str]]] = {}
+        titles = Inverter()
+        names: dict[str, str] = {}  # name -> its key
+        key_tokens: dict[str, list[str]] = {}
+        by_author: defaultdict[str, list[int]] = defaultdict(list)
 
-        def name_key(name: str) -> tuple[str, list[str]]:
+        def name_key(name: str) -> str:
             found = names.get(name)
             if found is None:
-                k = key(name)
-                found = names[name] = (k, tokens(k))
+                found = names[name] = key(name)
+                key_tokens[found] = tokens(found)
             return found
 
         for doc, p in enumerate(docs):
@@ -192,22 +202,24 @@ class Index:
             ttoks = tokens(tkey)
             self.title_hash.append(_words_hash(ttoks) << 32 | doc)
             titles.add(doc, set(ttoks))
-            ckey, ctoks = name_key(p.category)
+            ckey = name_key(p.category)
             self.by_category[ckey].append(doc)
             self.category_names.setdefault(ckey, p.category)
-            categories.add(doc, set(ctoks))
-            mine: set[str] = set()
             for tag in p.tags:
-                gkey, gtoks = name_key(tag)
+                gkey = name_key(tag)
                 if doc not in self.by_tag[gkey][-1:]:
                     self.by_tag[gkey].append(doc)
                 self.tag_names.setdefault(gkey, tag)
-                mine.update(gtoks)
-            tags.add(doc, mine)
             if p.author:
-                authors.add(doc, set(name_key(p.author)[1]))
+                by_author[name_key(p.author)].append(doc)
         self.title_hash = array("Q", sorted(self.title_hash))
-        return titles.done(), tags.done(), categories.done(), authors.done()
+        # (the documents of each category, tag and author are still ascending here)
+        return (
+            titles.done(),
+            grouped((key_tokens[k], members) for k, members in self.by_tag.items()),
+            grouped((key_tokens[k], members) for k, members in self.by_category.items()),
+            grouped((key_tokens[k], members) for k, members in by_author.items()),
+        )
 
     # -- lookups ------------------------------------------------------------
     def same_title(self, words: list[str]) -> list[int]:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.search.analysis import encode_counts
-from bot.search.inverted import Doc, joined, long_part
+from bot.search.inverted import Doc, Inverter, grouped, joined, long_part
 
 TEXT = st.text(st.sampled_from(["a", "é", " ", "\x1f", "\x1e", "[", '"']), max_size=4)
 
@@ -47,3 +47,22 @@ def test_a_long_field_inverted_in_two_runs_is_the_whole_one(
     assert parts.postings == whole.postings
     assert parts.tf == whole.tf
     assert parts.text_len == whole.text_len
+
+
+_VALUE_TOKENS = {"a": ["red"], "b": ["red", "car"], "c": [], "d": ["car", "car"], "e": ["hat"]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(sorted(_VALUE_TOKENS)), max_size=3), max_size=12))
+def test_grouped_postings_are_those_of_every_document_added(values: list[list[str]]) -> None:
+    """Values that share a token, a value without one, a document with none or
+    with one value twice: grouped per value, the postings are the same."""
+    each = Inverter()
+    members: dict[str, list[int]] = {}
+    for doc, mine in enumerate(values):
+        each.add(doc, {token for value in mine for token in _VALUE_TOKENS[value]})
+        for value in mine:
+            if doc not in members.setdefault(value, [])[-1:]:
+                members[value].append(doc)
+    got = grouped((_VALUE_TOKENS[value], docs) for value, docs in members.items())
+    assert {t: list(d) for t, d in got.items()} == {t: list(d) for t, d in each.done().items()}
