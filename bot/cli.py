@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import ExitStack, asynccontextmanager
@@ -173,6 +174,8 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         )
         if args.json or args.query == "-":
             _emit([_result(hit.prompt, hit.score) for hit in hits])
+            if args.query == "-":
+                sys.stdout.flush()  # an answer per query as it comes: a program may be waiting
         else:
             for hit in hits:
                 print(f"{hit.score:6.1f}  {hit.prompt.id}  {hit.prompt.title}")
@@ -294,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader is gone (``| head``): stop quietly, as other tools do
+        # (standard output to /dev/null, or the flush at exit fails the same way)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE: what a shell shows for a tool that SIGPIPE ended
     except Exception as err:  # never a traceback for the user; the log has it at DEBUG
         log.debug("unexpected failure", exc_info=True)
         print(f"promptbot: {args.command} failed: {type(err).__name__}: {err}", file=sys.stderr)

@@ -84,6 +84,35 @@ def test_search_reads_queries_from_stdin_one_array_per_line(home: Path) -> None:
     assert lines[2] == []
 
 
+def test_answers_come_one_a_query_and_a_closed_pipe_ends_it_quietly(home: Path) -> None:
+    """A program that asks on stdin gets each answer at once; one that stops
+    reading (``| head``) ends the command without an error message."""
+    assert cli("index", cwd=home).returncode == 0
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PROMPTBOT_", "DISCORD_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "search", "-", "--limit", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**clean, "PYTHONPATH": str(ROOT)},
+        cwd=home,
+    )
+    assert process.stdin and process.stdout and process.stderr
+    try:
+        process.stdin.write("neon rain\n")
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())[0]["title"] == "Neon Dreams on a Rainy Dusk"
+        process.stdout.close()  # the reader goes away
+        process.stdin.write("night drive\n")
+        process.stdin.close()
+        assert process.wait(timeout=60) == 141
+        assert process.stderr.read() == ""
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_a_search_that_matches_nothing_suggests_queries_from_the_library(home: Path) -> None:
     assert cli("index", cwd=home).returncode == 0
     out = cli("search", "ducks", cwd=home)
