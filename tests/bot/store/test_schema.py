@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -36,7 +37,20 @@ PROMPTS = st.builds(
 @given(PROMPTS)
 def test_a_stored_prompt_reads_back_equal(prompt: Prompt) -> None:
     stored = prompt_to_json(prompt)
-    assert stored.isascii()  # non-ASCII text escaped: the encoder's fast path
+    assert prompt_from_json(stored) == prompt
+    # what the last promptbot wrote (the standard library's ASCII array) reads the same
+    assert prompt_from_json(_stdlib_array(prompt)) == prompt
+
+
+def _stdlib_array(prompt: Prompt) -> str:
+    fields = [getattr(prompt, f.name) for f in dataclasses.fields(Prompt)]
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def test_a_lone_surrogate_that_orjson_refuses_is_stored_the_other_way() -> None:
+    prompt = Prompt("a", "a.md", "T \ud800", "c", "p \udfff")
+    stored = prompt_to_json(prompt)
+    assert "\\ud800" in stored  # escaped by the standard library's encoder
     assert prompt_from_json(stored) == prompt
 
 
