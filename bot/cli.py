@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from bot.catalog import Snapshot
     from bot.store.index import Index, RefreshSummary
 
@@ -114,7 +116,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 @asynccontextmanager
 async def _opened_index(
-    settings: Settings, *, progress: bool = False
+    settings: Settings, *, progress: Callable[[int, int], None] | None = None
 ) -> AsyncIterator[tuple[Index, RefreshSummary]]:
     """The refreshed index, closed on the way out whatever fails (an open
     aiosqlite connection is a thread that keeps the process alive).  The library
@@ -124,25 +126,30 @@ async def _opened_index(
 
     library = settings.require_library()
     async with Index(settings.db, derive=derived) as index:
-        show_bar = progress and sys.stderr.isatty()
-        summary = await index.refresh(library, _progress_bar if show_bar else None)
+        summary = await index.refresh(library, progress)
         yield index, summary
 
 
 async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.stored_snapshot import builder, ensure_stored
+    from bot.stored_snapshot import IN_PROCESS_BELOW, builder, ensure_stored
 
     stored = str(settings.db) != ":memory:"
-    new = stored and not settings.db.exists()
-    settings.require_library()  # (a bad setting starts nothing)
+    show_bar = sys.stderr.isatty()
     with ExitStack() as stack:
-        # A new index is built whole: the process that builds its search index
-        # starts while the files are parsed, not after (~0.3 s).
-        pool = stack.enter_context(builder()) if new else None
-        async with _opened_index(settings, progress=True) as (_, summary):
+        pool: list[ProcessPoolExecutor] = []
+
+        def progress(done: int, total: int) -> None:
+            if show_bar:
+                _progress_bar(done, total)
+            # Many files to parse: the process that builds the search index starts
+            # now, its interpreter and imports (~0.3 s) overlapping the parse.
+            if stored and not pool and total >= IN_PROCESS_BELOW:
+                pool.append(stack.enter_context(builder()))
+
+        async with _opened_index(settings, progress=progress) as (_, summary):
             pass
-        if stored:
-            ensure_stored(settings.db, pool)  # the search index too: the next start only reads it
+        if stored:  # the search index too: the next start only reads it
+            ensure_stored(settings.db, pool[0] if pool else None)
     print(summary.line())
     return 0
 

@@ -180,11 +180,9 @@ def ensure_stored(db: Path, pool: ProcessPoolExecutor | None = None) -> None:
         count = reader.count
     if count < IN_PROCESS_BELOW:
         build_and_store(db)
-    elif pool is not None:
-        pool.submit(build_and_store, db).result()
-    else:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN) as new:
-            new.submit(build_and_store, db).result()
+        return
+    with contextlib.nullcontext(pool) if pool else builder() as run:
+        run.submit(build_and_store, db).result()
 
 
 def load_snapshot(db: Path) -> Snapshot:

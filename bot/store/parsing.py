@@ -9,6 +9,7 @@ are."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import hashlib
 import itertools
@@ -23,11 +24,6 @@ from bot.library import parse
 from bot.library.scan import LibraryFile, read_capped
 from bot.models import Problem, Prompt
 from bot.store.schema import prompt_to_json
-
-try:
-    import fcntl
-except ImportError:  # not on Windows
-    fcntl = None  # type: ignore[assignment]
 
 Progress = Callable[[int, int], None]
 # (terms, head) of a prompt; a top-level function: it crosses to worker processes
@@ -156,7 +152,7 @@ def _pool() -> ProcessPoolExecutor:
     executor's (a private attribute), and elsewhere nothing changes."""
     pool = ProcessPoolExecutor()
     writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux's
     if writer is not None and set_size is not None:
         with contextlib.suppress(OSError, ValueError):
             fcntl.fcntl(writer.fileno(), set_size, RESULT_PIPE_BYTES)
