@@ -64,17 +64,17 @@ def _unpacked(packed: Future[PackedLong]) -> LongPart:
     return LongPart(pack.load_postings(postings), pack.load_postings(tf), text_len)
 
 
-LONG_SHARE = 0.65  # of the long field's text inverted by its own process, the rest here
+LONG_SHARE = 0.7  # of the long field's text inverted by its own process, the rest here
 
 
 def _cut(chars: Sequence[int], perm: Sequence[int]) -> int:
     """Where the documents (numbered by ``perm``) split so that the first hold
     LONG_SHARE of the text.  The builder is done with the short fields first
-    (~4.5 s at 100,000 prompts, the whole long field ~6.5 s in its process), so
-    it inverts the last documents itself meanwhile: the two finish together at
-    0.65 (0.6 left the builder last by ~1 s, 0.7 the other by ~1.3 s, once the
-    builder ran without the cyclic GC), and the build takes 6.7-9.0 s against
-    9.2-10.3 s with the whole field in the other process."""
+    (3.1-4.4 s at 100,000 prompts, the whole long field ~5 s in its process),
+    so it inverts the last documents itself meanwhile: at 0.7 the two finished
+    within 0.15 s of each other (at 0.8 the builder waited 2 s), and the build
+    took 7.6-7.8 s.  (With the whole field in the other process, and before the
+    long field was sorted by numpy, it took 9.2-10.3 s.)"""
     goal, total = LONG_SHARE * sum(chars), 0
     for doc, i in enumerate(perm):
         total += chars[i]
@@ -130,7 +130,9 @@ def _build_and_store(db: Path, in_process_below: int) -> int:
                 cut = _cut(chars, perm)
                 theirs = pool.submit(_long_part, db, in_order[:cut])
                 long = functools.partial(_shared, theirs, reader, in_order, cut)
+                del theirs
             index = SearchIndex.from_docs(_docs(reader), perm, long)
+            del long  # and the other process's result: ~50 MB of bytes, read
     parts = pack.dump(index)
     del index
     save_derived(db, _key(generation), generation, parts)
@@ -139,8 +141,8 @@ def _build_and_store(db: Path, in_process_below: int) -> int:
 
 def open_stored(db: Path) -> Snapshot | None:
     """The snapshot of the index's current generation, when its parts are stored."""
-    # (here, not at the top: the builders, which import this module, need
-    # neither the engine nor numpy, ~0.1 s and ~12 MB each)
+    # (here, not at the top: the builders, which import this module, do not
+    # need the engine, ~0.1 s a process)
     from bot.catalog import Snapshot
     from bot.search.engine import SearchEngine
 

@@ -9,8 +9,7 @@ category and tag vocabulary, ``engine`` scores (``coverage`` for every query,
 Discord.
 
 The names below are imported on first use: the processes that build the search
-index need the index structures, not the engine (nor numpy, ~0.1 s and ~12 MB
-a process).
+index need the index structures, not the engine.
 """
 
 from __future__ import annotations

@@ -8,15 +8,20 @@ only each document's stored terms, in document order.
 
 from __future__ import annotations
 
+import itertools
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.models import Prompt
 from bot.search.analysis import body_terms, decode_counts
 from bot.search.duplicates import text_key
+
+if TYPE_CHECKING:  # imported where used: ``promptbot index`` of a small library needs no numpy
+    import numpy as np
+    import numpy.typing as npt
 
 Postings = dict[str, "array[int]"]
 
@@ -78,9 +83,33 @@ class LongPart(NamedTuple):
     text_len: array[int]
 
 
+SEGMENT = 1 << 22  # postings inverted at a time: ~50 MB of pairs to sort
+APPENDED_BELOW = 2000  # documents: fewer are inverted without numpy (~0.1 s to import)
+
+
 def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
     """The long field of documents ``first``, ``first + 1``... from each one's
-    stored terms (:func:`bot.search.analysis.body_terms`), given in document order."""
+    stored terms (:func:`bot.search.analysis.body_terms`), given in document order.
+
+    What an :class:`Inverter` gives, a quarter faster (3.9-6.1 s against
+    5.6-7.6 s at 100,000 prompts): appending each of ~14 million postings to
+    its term's array missed the CPU's caches nearly every time.  Here each
+    term becomes a number (a dict lookup, in C), and numpy sorts the (term,
+    document) pairs, a segment of documents at a time (the pairs of all would
+    be ~170 MB beside the result)."""
+    documents = iter(stored_terms)
+    few = list(itertools.islice(documents, APPENDED_BELOW))
+    if len(few) < APPENDED_BELOW:
+        return _appended(few, first)
+    documents = itertools.chain(few, documents)
+    whole = _segment(documents, first)
+    while (more := _segment(documents, first + len(whole.text_len))).text_len:
+        whole = joined(whole, more)
+    return whole
+
+
+def _appended(stored_terms: Iterable[str], first: int) -> LongPart:
+    """:func:`long_part`, one posting at a time."""
     text = Inverter()
     lens: array[int] = array("I")
     for doc, stored in enumerate(stored_terms, first):
@@ -90,6 +119,73 @@ def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
             text.repeat(doc, zip(terms, counts, strict=False))
         lens.append(len(terms) + sum(counts) - len(counts))
     return LongPart(text.done(), dict(text.counts), lens)
+
+
+def _segment(stored_terms: Iterator[str], first: int) -> LongPart:
+    """:func:`long_part` of the next documents, until SEGMENT postings."""
+    import numpy as np
+
+    vocab: dict[str, int] = {}  # term -> its number, in order of first occurrence
+    setdefault = vocab.setdefault
+    ids, sizes, lens = array("I"), array("I"), array("I")  # per posting, per document
+    repeated_ids, repeated, n_repeated = array("I"), bytearray(), array("I")
+    for stored in stored_terms:
+        terms, counts = decode_counts(stored)
+        known, at = len(vocab), len(ids)
+        ids.extend(map(setdefault, terms, itertools.repeat(known)))
+        new = len(vocab) - known
+        if new > 1:  # the document's new terms all got ``known``: number them apart
+            for number, term in enumerate(itertools.islice(reversed(vocab), new)):
+                vocab[term] = known + new - 1 - number
+            ids[at:] = array("I", map(vocab.__getitem__, terms))
+        sizes.append(len(terms))
+        if counts:  # those of the first terms
+            repeated_ids.extend(ids[at : at + len(counts)])
+            repeated += counts
+        n_repeated.append(len(counts))
+        lens.append(len(terms) + sum(counts) - len(counts))
+        if len(ids) >= SEGMENT:
+            break
+    docs = np.arange(first, first + len(sizes), dtype=np.uint32)
+    postings = _by_term(ids, lambda: np.repeat(docs, _numbers(sizes)), vocab)
+    codes = np.repeat(docs, _numbers(n_repeated)) << np.uint32(8)
+    codes |= np.frombuffer(repeated, dtype=np.uint8)
+    return LongPart(postings, _by_term(repeated_ids, lambda: codes, vocab), lens)
+
+
+def _numbers(values: array[int]) -> npt.NDArray[np.uint32]:
+    import numpy as np
+
+    return np.frombuffer(values, dtype=np.uint32)
+
+
+def _by_term(
+    ids: array[int], values: Callable[[], npt.NDArray[np.uint32]], vocab: dict[str, int]
+) -> Postings:
+    """Each term's values (``ids`` numbers the term of each value, ``vocab``
+    names the numbers), in their order: a sort of ``id << 32 | value``, the
+    values of a term being ascending already.  Empties ``ids``: at 100,000
+    prompts the pairs of the postings are 110 MB, and nothing else of their
+    size is held beside them but the result (``values`` is asked for once
+    ``ids`` is freed)."""
+    import numpy as np
+
+    counts = np.bincount(_numbers(ids), minlength=len(vocab)).tolist()
+    pairs = _numbers(ids).astype(np.uint64)
+    del ids[:]
+    pairs <<= np.uint64(32)
+    pairs |= values()
+    pairs.sort()
+    data = pairs.astype(np.uint32).data.cast("B")
+    del pairs
+    out: Postings = {}
+    at = 0
+    for term, n in zip(vocab, counts, strict=True):
+        if n:
+            part = out[term] = array("I")
+            part.frombytes(data[at : at + 4 * n])
+            at += 4 * n
+    return out
 
 
 def joined(before: LongPart, after: LongPart) -> LongPart:

@@ -7,7 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.analysis import encode_counts
+import bot.search.inverted as inverted
+from bot.search.analysis import decode_counts, encode_counts
 from bot.search.inverted import Doc, Inverter, grouped, joined, long_part
 
 TEXT = st.text(st.sampled_from(["a", "é", " ", "\x1f", "\x1e", "[", '"']), max_size=4)
@@ -47,6 +48,39 @@ def test_a_long_field_inverted_in_two_runs_is_the_whole_one(
     assert parts.postings == whole.postings
     assert parts.tf == whole.tf
     assert parts.text_len == whole.text_len
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(WORDS, max_size=12),
+    st.integers(min_value=0, max_value=3),
+    st.integers(1, 9),
+    st.booleans(),
+)
+def test_the_long_field_is_what_appending_each_posting_gives(
+    docs: list[list[str]], first: int, segment: int, few: bool
+) -> None:
+    """Sorted (term, document) pairs give each term's documents and repeated
+    counts, as appending one posting at a time does; in segments of any size
+    (new terms of a document numbered apart, terms met again in a later
+    segment).  A few documents are appended, without numpy."""
+    stored = [encode_counts(Counter(words)) for words in docs]
+    each = Inverter()
+    for doc, words in enumerate(docs, first):
+        counts = Counter(words)
+        each.add(doc, counts)
+        each.repeat(doc, [(t, n) for t, n in counts.items() if n > 1])
+    saved = inverted.SEGMENT, inverted.APPENDED_BELOW
+    inverted.SEGMENT, inverted.APPENDED_BELOW = segment, 100 if few else 0
+    try:
+        got = long_part(stored, first)
+    finally:
+        inverted.SEGMENT, inverted.APPENDED_BELOW = saved
+    assert got.postings == each.done()
+    assert got.tf == dict(each.counts)
+    assert list(got.text_len) == [len(words) for words in docs]
+    stored_order = [t for one in stored for t in decode_counts(one)[0]]
+    assert list(got.postings) == list(dict.fromkeys(stored_order))  # as stored, first seen first
 
 
 _VALUE_TOKENS = {"a": ["red"], "b": ["red", "car"], "c": [], "d": ["car", "car"], "e": ["hat"]}
