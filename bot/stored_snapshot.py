@@ -126,7 +126,7 @@ def _build_and_store(db: Path, in_process_below: int) -> int:
             if len(rows) < in_process_below:
                 long = functools.partial(long_part, reader.body_terms(in_order))
             else:
-                pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=_SPAWN))
+                pool = stack.enter_context(_STARTED.pop() if _STARTED else _long_pool())
                 cut = _cut(chars, perm)
                 theirs = pool.submit(_long_part, db, in_order[:cut])
                 long = functools.partial(_shared, theirs, reader, in_order, cut)
@@ -168,8 +168,27 @@ def builder() -> ProcessPoolExecutor:
     return pool
 
 
+_STARTED: list[ProcessPoolExecutor] = []  # the long field's process, started by _ready
+
+
+def _long_pool() -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(1, mp_context=_SPAWN)
+    pool.submit(_warm)
+    return pool
+
+
 def _ready() -> None:
-    """Nothing: calling it in a new process imports the builder's modules."""
+    """Called in the builder's new process: the long field's process is started
+    at once too (its interpreter and numpy, ~0.5 s that were the start of every
+    build), and numpy imported here."""
+    _warm()
+    if not _STARTED:
+        _STARTED.append(_long_pool())
+
+
+def _warm() -> None:
+    """Import what inverting the long field needs (the modules of this one are)."""
+    import numpy  # noqa: F401
 
 
 def ensure_stored(db: Path, pool: ProcessPoolExecutor | None = None) -> None:

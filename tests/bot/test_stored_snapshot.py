@@ -130,8 +130,8 @@ async def test_the_streamed_two_process_build_equals_the_in_memory_one(
 
 def test_the_index_builders_import_neither_the_engine_nor_numpy() -> None:
     """The processes that build the search index (spawned: they import this
-    module afresh) need the index structures only; the engine and numpy cost
-    each of them ~0.1 s and ~12 MB."""
+    module afresh) need the index structures only; the engine costs each of
+    them ~0.1 s, and numpy (~0.1 s, ~12 MB) is imported only by a big build."""
     code = (
         "import sys, bot.stored_snapshot, bot.store.parsing, bot.search.inverted;"
         "print('numpy' in sys.modules, 'bot.search.engine' in sys.modules)"
@@ -141,6 +141,28 @@ def test_the_index_builders_import_neither_the_engine_nor_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert run.stdout.split() == ["False", "False"]
+
+
+async def test_a_build_uses_the_long_field_process_started_ahead(tmp_path: Path) -> None:
+    """The builder's process starts the long field's at once (``_ready``); the
+    build then uses that one, and shuts it down."""
+    from bot.search.inverted import derived
+
+    library, db = tmp_path / "library", tmp_path / "i.sqlite3"
+    for i in range(3):
+        write(library, f"portraits/p{i}.md", doc(f"Neon Rain {i}"))
+    async with Index(db, derive=derived) as index:
+        await index.refresh(library)
+    stored_snapshot._ready()
+    (started,) = stored_snapshot._STARTED
+    there = started.submit(os.getpid).result()
+    assert there != os.getpid()
+    assert stored_snapshot.build_and_store(db, in_process_below=0) == 3
+    assert stored_snapshot._STARTED == []
+    with pytest.raises(RuntimeError):  # used, then shut down
+        started.submit(os.getpid)
+    snapshot = open_stored(db)
+    assert snapshot is not None and snapshot.search("neon rain 2")[0].prompt.id == "portraits/p2"
 
 
 async def test_a_builder_started_ahead_is_where_a_big_library_is_built(
