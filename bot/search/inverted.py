@@ -83,7 +83,7 @@ class LongPart(NamedTuple):
     text_len: array[int]
 
 
-SEGMENT = 1 << 22  # postings inverted at a time: ~50 MB of pairs to sort
+SEGMENT = 1 << 22  # postings inverted at a time: their pairs are 32 MB
 APPENDED_BELOW = 2000  # documents: fewer are inverted without numpy (~0.1 s to import)
 
 
@@ -96,7 +96,7 @@ def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
     its term's array missed the CPU's caches nearly every time.  Here each
     term becomes a number (a dict lookup, in C), and numpy sorts the (term,
     document) pairs, a segment of documents at a time (the pairs of all would
-    be ~170 MB beside the result)."""
+    be 110 MB beside the result)."""
     documents = iter(stored_terms)
     few = list(itertools.islice(documents, APPENDED_BELOW))
     if len(few) < APPENDED_BELOW:
@@ -164,10 +164,9 @@ def _by_term(
 ) -> Postings:
     """Each term's values (``ids`` numbers the term of each value, ``vocab``
     names the numbers), in their order: a sort of ``id << 32 | value``, the
-    values of a term being ascending already.  Empties ``ids``: at 100,000
-    prompts the pairs of the postings are 110 MB, and nothing else of their
-    size is held beside them but the result (``values`` is asked for once
-    ``ids`` is freed)."""
+    values of a term being ascending already.  Empties ``ids``, so that
+    nothing else of the pairs' size is held beside them but the result
+    (``values`` is asked for once ``ids`` is freed)."""
     import numpy as np
 
     counts = np.bincount(_numbers(ids), minlength=len(vocab)).tolist()
