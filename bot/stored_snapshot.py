@@ -128,7 +128,7 @@ def _build_and_store(db: Path, in_process_below: int) -> int:
             else:
                 pool = stack.enter_context(_STARTED.pop() if _STARTED else _long_pool())
                 cut = _cut(chars, perm)
-                theirs = pool.submit(_long_part, db, in_order[:cut])
+                theirs = pool.submit(_long_part, db, in_order[:cut])  # held by ``long`` only
                 long = functools.partial(_shared, theirs, reader, in_order, cut)
                 del theirs
             index = SearchIndex.from_docs(_docs(reader), perm, long)
@@ -163,17 +163,21 @@ def builder() -> ProcessPoolExecutor:
     """The process :func:`ensure_stored` builds in, started now: its interpreter
     and imports (~0.3 s) overlap whatever comes first (``promptbot index`` starts
     it before the refresh of a new index).  Shut it down when done."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN)
-    pool.submit(_ready)  # (the call imports this module there)
-    return pool
+    return _spawned(_ready)
 
 
 _STARTED: list[ProcessPoolExecutor] = []  # the long field's process, started by _ready
 
 
 def _long_pool() -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(1, mp_context=_SPAWN)
-    pool.submit(_warm)
+    return _spawned(_warm)
+
+
+def _spawned(first: Callable[[], None]) -> ProcessPoolExecutor:
+    """A process of its own, already starting: ``first`` is called there at once
+    (the call imports this module there)."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN)
+    pool.submit(first)
     return pool
 
 
