@@ -64,17 +64,17 @@ def _unpacked(packed: Future[PackedLong]) -> LongPart:
     return LongPart(pack.load_postings(postings), pack.load_postings(tf), text_len)
 
 
-LONG_SHARE = 0.7  # of the long field's text inverted by its own process, the rest here
+LONG_SHARE = 0.65  # of the long field's text inverted by its own process, the rest here
 
 
 def _cut(chars: Sequence[int], perm: Sequence[int]) -> int:
     """Where the documents (numbered by ``perm``) split so that the first hold
     LONG_SHARE of the text.  The builder is done with the short fields first
-    (3.1-4.4 s at 100,000 prompts, the whole long field ~5 s in its process),
-    so it inverts the last documents itself meanwhile: at 0.7 the two finished
-    within 0.15 s of each other (at 0.8 the builder waited 2 s), and the build
-    took 7.6-7.8 s.  (With the whole field in the other process, and before the
-    long field was sorted by numpy, it took 9.2-10.3 s.)"""
+    (3.1-4.4 s at 100,000 prompts), so it inverts the last documents itself
+    meanwhile.  Since the stored body is its tokens (counted here, not in the
+    parse workers), at 0.7 the builder then waited 0.4-2.0 s for the other
+    process, at 0.65 0.1-0.6 s (and the build took 6.1-7.9 s either way, in
+    alternating rounds); at 0.6 the builder's peak rose to 470 MB."""
     goal, total = LONG_SHARE * sum(chars), 0
     for doc, i in enumerate(perm):
         total += chars[i]

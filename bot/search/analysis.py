@@ -10,7 +10,6 @@ CJK run without a dictionary.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from urllib.parse import urlsplit
 
 from bot.models import Prompt
@@ -102,9 +101,12 @@ _ASCII_SEPARATE = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in ra
 SEPARATORS = "\u201c\u201d\u2018\u2019\u2014\u2013\u2022\u2026\u3002\u3001\u00b7\u2550"
 
 
-def _doc_tokens(text: str) -> list[str]:
-    """``tokens(key(text))``, with a fast path for ASCII keys (most prompt
-    bodies): ``bytes.translate`` and ``split`` instead of the Unicode word regex.
+def token_text(text: str) -> str:
+    """The tokens of a displayed field (``tokens(key(text))``), in order, apart
+    by white space: what the index stores of a prompt body, and what
+    :func:`doc_tokens` splits.  ASCII keys (most prompt bodies) are cut with
+    ``bytes.translate`` (every byte that is not part of a word becomes a
+    space) instead of the Unicode word regex, and not split at all.
 
     A text of ASCII and SEPARATORS only is not folded at all: ``fold`` would only
     lower its ASCII letters (none of SEPARATORS is changed by ``clean``, case
@@ -119,15 +121,20 @@ def _doc_tokens(text: str) -> list[str]:
         if plain.isascii():
             text = plain
     if text.isascii():
-        return text.lower().encode().translate(_ASCII_SEPARATE).decode().split()
+        return text.lower().encode().translate(_ASCII_SEPARATE).decode()
     k = fold(text)
     if not k.isascii():
         for sep in SEPARATORS:
             if sep in k:
                 k = k.replace(sep, " ")
         if not k.isascii():
-            return _mixed_tokens(k)
-    return k.encode().translate(_ASCII_SEPARATE).decode().split()
+            return " ".join(_mixed_tokens(k))  # no token holds white space
+    return k.encode().translate(_ASCII_SEPARATE).decode()
+
+
+def doc_tokens(text: str) -> list[str]:
+    """The tokens of a displayed field, in order, repeats kept."""
+    return token_text(text).split()
 
 
 def _mixed_tokens(folded: str) -> list[str]:
@@ -146,13 +153,7 @@ def _mixed_tokens(folded: str) -> list[str]:
 
 def doc_terms(text: str) -> set[str]:
     """The distinct tokens of a displayed field: ``set(tokens(key(text)))``."""
-    return set(_doc_tokens(text))
-
-
-def doc_counts(text: str) -> dict[str, int]:
-    """How often each token of a displayed field occurs, in order of first
-    occurrence (so the result does not depend on string hashing)."""
-    return Counter(_doc_tokens(text))
+    return set(doc_tokens(text))
 
 
 def words(folded: str) -> list[str]:
@@ -166,39 +167,18 @@ def body_text(prompt: Prompt) -> str:
     return f"{prompt.description}\n{prompt.prompt}" if prompt.description else prompt.prompt
 
 
-COUNT_MAX = 255  # counts are kept in a byte: BM25 saturates long before
-
-
-def encode_counts(counts: dict[str, int]) -> str:
-    """Term counts as one compact string: the distinct terms, those occurring more
-    than once first, space-separated; then a tab and one character per repeated
-    term, whose code is its count ("cat red dog", tab, chr(3), chr(2): cat 3
-    times, red twice, dog once).  Decoding it is two C-level splits."""
-    many: list[str] = []  # the terms counted more than once, in one pass (every file is encoded)
-    once: list[str] = []
-    codes: list[int] = []
-    for t, n in counts.items():
-        if n == 1:
-            once.append(t)
-        elif n > 1:
-            many.append(t)
-            codes.append(n if n <= COUNT_MAX else COUNT_MAX)
-    if not many:
-        return " ".join(counts)
-    return " ".join(many + once) + "\t" + bytes(codes).decode("latin-1")
-
-
-def decode_counts(stored: str) -> tuple[list[str], bytes]:
-    """What :func:`encode_counts` wrote: the distinct terms and the counts of the
-    first ones (every later term occurs once)."""
-    head, _, tail = stored.partition("\t")
-    return (head.split(" ") if head else []), tail.encode("latin-1")
+COUNT_MAX = 255  # a term's count in a document is kept in a byte: BM25 saturates long before
 
 
 def body_terms(prompt: Prompt) -> str:
-    """The long field's term counts (:func:`encode_counts`): what the index stores
-    so that building the engine needs no text processing of prompt bodies."""
-    return encode_counts(doc_counts(body_text(prompt)))
+    """The long field's tokens (:func:`token_text`): what the index stores so
+    that building the engine needs no text processing of prompt bodies.
+
+    The tokens themselves, not their counts: the parse workers do the per-file
+    work, and counting a body's tokens there (a ``Counter`` and its encoding,
+    ~half of deriving a file) cost more than the build's counting of all of
+    them at once, sorted by numpy (:func:`bot.search.inverted.long_part`)."""
+    return token_text(body_text(prompt))
 
 
 _SUFFIXES = (

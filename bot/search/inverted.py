@@ -11,12 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.models import Prompt
-from bot.search.analysis import body_terms, decode_counts
+from bot.search.analysis import COUNT_MAX, body_terms
 from bot.search.duplicates import text_key
 
 if TYPE_CHECKING:  # imported where used: ``promptbot index`` of a small library needs no numpy
@@ -83,20 +83,20 @@ class LongPart(NamedTuple):
     text_len: array[int]
 
 
-SEGMENT = 1 << 22  # postings inverted at a time: their pairs are 32 MB
+SEGMENT = 1 << 22  # tokens inverted at a time: their pairs are 32 MB
 APPENDED_BELOW = 2000  # documents: fewer are inverted without numpy (~0.1 s to import)
 
 
 def long_part(stored_terms: Iterable[str], first: int = 0) -> LongPart:
     """The long field of documents ``first``, ``first + 1``... from each one's
-    stored terms (:func:`bot.search.analysis.body_terms`), given in document order.
+    stored tokens (:func:`bot.search.analysis.body_terms`), given in document order.
 
-    What an :class:`Inverter` gives, a quarter faster (3.9-6.1 s against
-    5.6-7.6 s at 100,000 prompts): appending each of ~14 million postings to
-    its term's array missed the CPU's caches nearly every time.  Here each
-    term becomes a number (a dict lookup, in C), and numpy sorts the (term,
-    document) pairs, a segment of documents at a time (the pairs of all would
-    be 110 MB beside the result)."""
+    What an :class:`Inverter` given each document's term counts gives, in a
+    fraction of the time: appending each of ~14 million postings to its term's
+    array missed the CPU's caches nearly every time.  Here each token becomes
+    its term's number (a dict lookup, in C), numpy sorts the (term, document)
+    pairs, a segment of documents at a time (the pairs of all would be 160 MB
+    beside the result), and a run of equal pairs is a term's count in a document."""
     documents = iter(stored_terms)
     few = list(itertools.islice(documents, APPENDED_BELOW))
     if len(few) < APPENDED_BELOW:
@@ -113,44 +113,52 @@ def _appended(stored_terms: Iterable[str], first: int) -> LongPart:
     text = Inverter()
     lens: array[int] = array("I")
     for doc, stored in enumerate(stored_terms, first):
-        terms, counts = decode_counts(stored)
-        text.add(doc, terms)
-        if counts:  # those of the first terms
-            text.repeat(doc, zip(terms, counts, strict=False))
-        lens.append(len(terms) + sum(counts) - len(counts))
+        terms = stored.split()
+        counts = Counter(terms)  # in order of first occurrence
+        text.add(doc, counts)
+        text.repeat(doc, [(t, min(n, COUNT_MAX)) for t, n in counts.items() if n > 1])
+        lens.append(len(terms))
     return LongPart(text.done(), dict(text.counts), lens)
 
 
 def _segment(stored_terms: Iterator[str], first: int) -> LongPart:
-    """:func:`long_part` of the next documents, until SEGMENT postings."""
+    """:func:`long_part` of the next documents, until SEGMENT tokens.
+
+    A term is numbered by the position of its first token in the segment, so
+    one C-level ``map`` numbers a document's tokens, and the numbers' order is
+    the terms' order of first occurrence (that of ``vocab``)."""
     import numpy as np
 
-    vocab: dict[str, int] = {}  # term -> its number, in order of first occurrence
-    setdefault = vocab.setdefault
-    ids, sizes, lens = array("I"), array("I"), array("I")  # per posting, per document
-    repeated_ids, repeated, n_repeated = array("I"), bytearray(), array("I")
+    vocab: dict[str, int] = {}  # term -> its number
+    setdefault, positions = vocab.setdefault, itertools.count()
+    ids, lens = array("I"), array("I")  # per token, per document
     for stored in stored_terms:
-        terms, counts = decode_counts(stored)
-        known, at = len(vocab), len(ids)
-        ids.extend(map(setdefault, terms, itertools.repeat(known)))
-        new = len(vocab) - known
-        if new > 1:  # the document's new terms all got ``known``: number them apart
-            for number, term in enumerate(itertools.islice(reversed(vocab), new)):
-                vocab[term] = known + new - 1 - number
-            ids[at:] = array("I", map(vocab.__getitem__, terms))
-        sizes.append(len(terms))
-        if counts:  # those of the first terms
-            repeated_ids.extend(ids[at : at + len(counts)])
-            repeated += counts
-        n_repeated.append(len(counts))
-        lens.append(len(terms) + sum(counts) - len(counts))
+        terms = stored.split()
+        ids.extend(map(setdefault, terms, positions))
+        lens.append(len(terms))
         if len(ids) >= SEGMENT:
             break
-    docs = np.arange(first, first + len(sizes), dtype=np.uint32)
-    postings = _by_term(ids, lambda: np.repeat(docs, _numbers(sizes)), vocab)
-    codes = np.repeat(docs, _numbers(n_repeated)) << np.uint32(8)
-    codes |= np.frombuffer(repeated, dtype=np.uint8)
-    return LongPart(postings, _by_term(repeated_ids, lambda: codes, vocab), lens)
+    pairs = _numbers(ids).astype(np.uint64)
+    del ids[:]
+    pairs <<= np.uint64(32)
+    pairs |= np.repeat(np.arange(first, first + len(lens), dtype=np.uint64), _numbers(lens))
+    pairs.sort()
+    # a run of equal pairs: a term's count in a document
+    starts = np.flatnonzero(_changes(pairs))
+    counts = np.minimum(np.diff(starts, append=len(pairs)), COUNT_MAX).astype(np.uint32)
+    distinct = pairs[starts]
+    del pairs, starts
+    term_starts = np.flatnonzero(_changes(distinct >> np.uint64(32)))  # one run a term
+    docs = distinct.astype(np.uint32)  # the low half
+    del distinct
+    repeated = counts > 1
+    postings = _by_term(docs, np.diff(term_starts, append=len(docs)).tolist(), vocab)
+    per_term: list[int] = (
+        np.add.reduceat(repeated, term_starts, dtype=np.int64).tolist() if len(docs) else []
+    )
+    codes = docs[repeated] << np.uint32(8)
+    codes |= counts[repeated]
+    return LongPart(postings, _by_term(codes, per_term, vocab), lens)
 
 
 def _numbers(values: array[int]) -> npt.NDArray[np.uint32]:
@@ -159,27 +167,25 @@ def _numbers(values: array[int]) -> npt.NDArray[np.uint32]:
     return np.frombuffer(values, dtype=np.uint32)
 
 
-def _by_term(
-    ids: array[int], values: Callable[[], npt.NDArray[np.uint32]], vocab: dict[str, int]
-) -> Postings:
-    """Each term's values (``ids`` numbers the term of each value, ``vocab``
-    names the numbers), in their order: a sort of ``id << 32 | value``, the
-    values of a term being ascending already.  Empties ``ids``, so that
-    nothing else of the pairs' size is held beside them but the result
-    (``values`` is asked for once ``ids`` is freed)."""
+def _changes(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values starts (the values sorted)."""
     import numpy as np
 
-    counts = np.bincount(_numbers(ids), minlength=len(vocab)).tolist()
-    pairs = _numbers(ids).astype(np.uint64)
-    del ids[:]
-    pairs <<= np.uint64(32)
-    pairs |= values()
-    pairs.sort()
-    data = pairs.astype(np.uint32).data.cast("B")
-    del pairs
+    starts = np.empty(len(values), dtype=np.bool_)
+    starts[:1] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts
+
+
+def _by_term(
+    values: npt.NDArray[np.uint32], sizes: Sequence[int], vocab: dict[str, int]
+) -> Postings:
+    """Each term's run of ``values`` (``sizes[i]`` values for the i-th term of
+    ``vocab``, in its order), as arrays; a term without values has none."""
+    data = values.data.cast("B")
     out: Postings = {}
     at = 0
-    for term, n in zip(vocab, counts, strict=True):
+    for term, n in zip(vocab, sizes, strict=True):
         if n:
             part = out[term] = array("I")
             part.frombytes(data[at : at + 4 * n])

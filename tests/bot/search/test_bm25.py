@@ -1,13 +1,14 @@
 """Long descriptive queries: term counts and lengths count (BM25F), on small
-hand-made libraries, and the term counts the index stores."""
+hand-made libraries, and the counts built from the tokens the index stores."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.models import Prompt
-from bot.search.analysis import body_terms, decode_counts, doc_counts, encode_counts
+from bot.search.analysis import COUNT_MAX, body_terms
 from bot.search.engine import SearchEngine
+from bot.search.inverted import long_part
 
 FILLER = (
     "studio photograph with soft light, shallow depth of field, natural colors, "
@@ -144,19 +145,14 @@ def test_short_queries_keep_typos_and_prefixes() -> None:
     assert ids(engine, "seaside str")[0] == "t"
 
 
-def test_term_counts_round_trip() -> None:
+def test_stored_tokens_give_each_terms_count_capped_at_a_byte() -> None:
     text = "Red fox, red FOX; a red fox in snow " + "la " * 300 + "北京北京"
-    counts = doc_counts(text)
-    assert counts["red"] == 3 and counts["fox"] == 3 and counts["la"] == 300
-    assert counts["北京"] == 2 and counts["京北"] == 1
-    terms, repeated = decode_counts(encode_counts(counts))
-    assert sorted(terms) == sorted(counts)
-    assert dict(zip(terms, repeated, strict=False)) == {
-        t: min(n, 255) for t, n in counts.items() if n > 1
-    }
-    assert all(counts[t] == 1 for t in terms[len(repeated) :])
-    assert decode_counts(encode_counts({})) == ([], b"")
-    assert decode_counts(encode_counts({"a": 1, "b": 1})) == (["a", "b"], b"")
+    stored = body_terms(P("t", "T", text))
+    part = long_part([stored])
+    counts = {term: docs[0] & 0xFF for term, docs in part.tf.items()}
+    assert counts == {"red": 3, "fox": 3, "la": COUNT_MAX, "北京": 2}
+    assert set(part.postings) == {"red", "fox", "a", "in", "snow", "la", "北京", "京北"}
+    assert list(part.text_len) == [9 + 300 + 3]  # every token counts, past the cap too
 
 
 def test_stored_counts_build_the_same_engine() -> None:

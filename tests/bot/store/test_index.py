@@ -212,7 +212,7 @@ async def test_stored_search_terms_build_the_same_engine(library: Path, tmp_path
     async with Index(tmp_path / "i.sqlite3", derive=derived) as index:
         await index.refresh(library)
         prompts, terms = await index.prompts_and_terms()
-    assert terms == [body_terms(p) for p in prompts]  # term counts, in a fixed order
+    assert terms == [body_terms(p) for p in prompts]  # the body tokens, in order
     stored, computed = SearchEngine.build(prompts, terms), SearchEngine.build(prompts)
     for query in ("neon rain", "prompt about studio", "chibi", "wedding light"):
         assert [(h.prompt.id, h.score) for h in stored.search(query)] == [
