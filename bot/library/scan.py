@@ -59,6 +59,7 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
     files: list[LibraryFile] = []
     problems: list[Problem] = []
     seen_dirs: set[str] = set()
+    others: list[str] = []  # the names of other files (said when there is no prompt file)
 
     def walk(folder: str, rel: str) -> None:
         real = os.path.realpath(folder)
@@ -110,13 +111,31 @@ def scan(root: Path) -> tuple[list[LibraryFile], list[Problem]]:
                 elif is_file and name.endswith(".md") and name.lower() not in IGNORED_NAMES:
                     st = st or os.stat(name, dir_fd=fd)  # not entry.stat(): it keeps every result
                     files.append(row(LibraryFile, (relpath, path, st.st_size, st.st_mtime_ns)))
+                elif is_file:
+                    others.append(name)
             except OSError:
                 problems.append(Problem(relpath, "warning", "broken symlink or unreadable entry"))
 
     with gc_paused():  # 100,000 rows and no cycle
         walk(str(root), "")
         files.sort()  # by path: the first field, unique
+    if not files:
+        problems.append(Problem(".", "warning", _no_prompt_files(others)))
     return files, problems
+
+
+def _no_prompt_files(others: list[str]) -> str:
+    """Why an empty library is empty: a library pointed at the wrong folder, or
+    at prompts saved as another kind of file, would otherwise index as 0 added."""
+    message = "no prompt files: a prompt is a Markdown file ending in .md"
+    if not others:
+        return f"{message}, and this folder holds no file at all"
+    kinds = sorted(
+        {name if name.lower() in IGNORED_NAMES else Path(name).suffix or name for name in others}
+    )
+    shown = ", ".join(kinds[:5]) + (", ..." if len(kinds) > 5 else "")
+    files = "file" if len(others) == 1 else "files"
+    return f"{message}; this folder holds {len(others)} other {files} ({shown})"
 
 
 def fingerprint(files: list[LibraryFile], problems: list[Problem]) -> str:

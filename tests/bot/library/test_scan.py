@@ -31,6 +31,22 @@ def test_scan_finds_markdown_files_sorted_and_ignores_the_rest(tmp_path: Path) -
     assert problems == []
 
 
+def test_a_library_without_prompt_files_says_so_and_what_it_holds(tmp_path: Path) -> None:
+    """A library pointed at the wrong folder, or at prompts saved as text files,
+    would index as "0 added" and check clean: one warning says why."""
+    assert [(p.path, p.severity) for p in scan(tmp_path)[1]] == [(".", "warning")]
+    assert "no file at all" in scan(tmp_path)[1][0].message
+    write(tmp_path, "a/000.txt", "a prompt")
+    write(tmp_path, "a/001.txt", "another")
+    write(tmp_path, "media/a.webp", "image")
+    write(tmp_path, "README.md", "# the gallery")
+    (message,) = (p.message for p in scan(tmp_path)[1])
+    assert ".md" in message
+    assert "4 other files (.txt, .webp, README.md)" in message
+    write(tmp_path, "a/one.md")
+    assert scan(tmp_path)[1] == []
+
+
 def test_symlinks_inside_are_followed_outside_skipped_loops_end(tmp_path: Path) -> None:
     lib, outside = tmp_path / "lib", tmp_path / "outside"
     write(lib, "cat/real.md")
