@@ -134,8 +134,8 @@ def _no_prompt_files(others: list[str]) -> str:
         {name if name.lower() in IGNORED_NAMES else Path(name).suffix or name for name in others}
     )
     shown = ", ".join(kinds[:5]) + (", ..." if len(kinds) > 5 else "")
-    files = "file" if len(others) == 1 else "files"
-    return f"{message}; this folder holds {len(others)} other {files} ({shown})"
+    noun = "file" if len(others) == 1 else "files"
+    return f"{message}; this folder holds {len(others)} other {noun} ({shown})"
 
 
 def fingerprint(files: list[LibraryFile], problems: list[Problem]) -> str:

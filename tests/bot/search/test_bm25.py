@@ -155,7 +155,7 @@ def test_stored_tokens_give_each_terms_count_capped_at_a_byte() -> None:
     assert list(part.text_len) == [9 + 300 + 3]  # every token counts, past the cap too
 
 
-def test_stored_counts_build_the_same_engine() -> None:
+def test_stored_tokens_build_the_same_engine() -> None:
     lib = [*DISTRACTORS, P("t", "Seaside Stroll", "red red red raincoat, corgi corgi")]
     stored = SearchEngine.build(lib, [body_terms(p) for p in lib])
     computed = SearchEngine.build(lib)

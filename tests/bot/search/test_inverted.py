@@ -62,8 +62,8 @@ def test_the_long_field_is_what_appending_each_posting_gives(
 ) -> None:
     """Sorted (term, document) pairs give each term's documents and repeated
     counts, as appending one posting at a time does; in segments of any size
-    (new terms of a document numbered apart, terms met again in a later
-    segment).  A few documents are appended, without numpy."""
+    (a term numbered anew in each segment, its documents joined after the
+    earlier ones').  A few documents are appended, without numpy."""
     stored = [gap + gap.join(words) for words in docs]  # tokens apart by any white space
     each = Inverter()
     for doc, words in enumerate(docs, first):
