@@ -4,11 +4,14 @@ hand-made libraries, and the counts built from the tokens the index stores."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.models import Prompt
 from bot.search.analysis import COUNT_MAX, body_terms
 from bot.search.engine import SearchEngine
 from bot.search.inverted import long_part
+from bot.search.postings import TEXT
 
 FILLER = (
     "studio photograph with soft light, shallow depth of field, natural colors, "
@@ -163,3 +166,53 @@ def test_stored_tokens_build_the_same_engine() -> None:
         assert [(h.prompt.id, h.score) for h in stored.search(query)] == [
             (h.prompt.id, h.score) for h in computed.search(query)
         ]
+
+
+COMMON_WORDS = ["fox", "snow", "red", "lake", "dawn", "neon", "rain", "city"]
+
+
+def _common_words_library() -> SearchEngine:
+    """1,000 prompts, each of whose words is in about 300 of them, often
+    repeated: posting and repeat arrays past what is intersected as a set,
+    in fewer than half the prompts (so that they count)."""
+    import random
+
+    rng = random.Random(7)
+    prompts = []
+    for i in range(1000):
+        held = [w for w in COMMON_WORDS if rng.random() < 0.3]
+        body = [w for w in held for _ in range(rng.randint(1, 4))] + [f"filler{i}"]
+        rng.shuffle(body)
+        title = " ".join(rng.sample(held, min(2, len(held)))) or f"untitled {i}"
+        tags = tuple(rng.sample(held, min(len(held), rng.randint(0, 2))))
+        prompts.append(P(f"p{i}", title, " ".join(body), tags=tags))
+    return SearchEngine.build(prompts)
+
+
+COMMON = _common_words_library()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(COMMON_WORDS), min_size=1, max_size=5),
+    st.sets(st.integers(0, 999), min_size=1, max_size=60),
+)
+def test_long_arrays_searched_with_numpy_give_what_sets_give(
+    words: list[str], docs: set[int]
+) -> None:
+    """Whichever way a posting array is searched for the candidates (as a
+    set, or with ``searchsorted`` past ``SET_MAX``), the same scores."""
+    from bot.search import bm25 as bm25_module
+    from bot.search.expansion import Expansion
+
+    ix = COMMON._ix
+    query = [[Expansion(w, 1.0, ix.idf(w)), Expansion(w + "s", 0.85, ix.idf(w))] for w in words]
+    assert min(len(ix.post[TEXT][w]) for w in words) > bm25_module.SET_MAX
+    assert min(len(ix.tf[w]) for w in words) > bm25_module.SET_MAX
+    scores = []
+    for set_max in (0, 10**9):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(bm25_module, "SET_MAX", set_max)
+            scores.append(bm25_module.bm25f(ix, query, docs))
+    assert scores[0] == scores[1]
+    assert any(scores[0].values()) or not any(docs.intersection(ix.post[TEXT][w]) for w in words)
