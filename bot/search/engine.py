@@ -11,10 +11,9 @@ much of the query a prompt covers (each word weighted by its rarity and by the
 field it is found in: title > tags > category > author > description > body,
 exact > stem > prefix > typo) and the fuzzy similarity of the title.  Queries
 of three words or more are descriptions: each of their longer words also
-matches as a prefix, their coverage is summed over arrays
-(:mod:`bot.search.dense`), and the best candidates are mostly ranked by BM25F
-(term counts and lengths, :mod:`bot.search.bm25`) and by the query's word
-pairs found in their titles (:mod:`bot.search.phrases`).  A shorter query is summed
+matches as a prefix, and :mod:`bot.search.described` scores them (coverage
+summed over arrays, then the best candidates mostly ranked by BM25F and by the
+query's word pairs found in their titles).  A shorter query is summed
 in dicts when it matches few prompts (most keystrokes), over arrays when it
 matches many ("portrait" in a large library).
 """
@@ -23,45 +22,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-from rapidfuzz import fuzz
-from rapidfuzz.process import cdist
-
 from bot.models import Prompt
 from bot.search.analysis import key, tokens
-from bot.search.bm25 import bm25f
 from bot.search.coverage import MatchValues, bests, coverage, match_values
 from bot.search.dense import CandidateScores, covered
+from bot.search.described import COMMON_IDF, described_scores
 from bot.search.expansion import Expansion, expand
 from bot.search.facets import Facets
 from bot.search.hits import Hit
-from bot.search.phrases import title_phrases
 from bot.search.postings import ALL_FIELDS, SHORT_FIELDS, Index
 from bot.search.similar import similar_docs
 from bot.search.suggest import suggest
+from bot.search.titles import RERANK, title_similarity
 from bot.search.topk import distinct_best, largest
 
 # Score mix (sums to 100): query coverage (MIX_COVER and MIX_ALL, see
-# bot.search.coverage), title similarity.
-MIX_TITLE = 15.0
-COMMON_IDF = 1.4  # log(1 + N/df): df above ~N/3
-RERANK = 60  # candidates that get the (costlier) fuzzy title comparison
+# bot.search.coverage), title similarity (MIX_TITLE, bot.search.titles).
 # A query whose words' match lists hold this many postings in all (or a
 # hundredth of the library, whichever is more) is scored over arrays
 # (bot.search.dense), whose cost is the library's size: past it, the dicts of
 # one entry per posting cost more (benchmarks/README.md, seventh pass).
 WIDE_MIN, WIDE_DIV = 1000, 100
 # Queries of this many words or more are descriptions ("a woman sitting in the
-# window of a black sedan"): the candidates' BM25F score (term counts, lengths;
-# bot.search.bm25) then makes MIX_BM25 of the score of the best candidates, the
-# others being scaled down; the query's word pairs found in their titles
-# (bot.search.phrases) add up to MIX_PHRASE on top, below an exact title's 100
-# (NEAR_EXACT): a bonus, so that a description whose title holds no pair keeps
-# its score, and the clear winners theirs (weights from the dev set:
-# benchmarks/README.md).  Each of their words of PREFIX_FROM characters or more
-# also matches as a prefix, as in a full-text prefix query: members write
-# "goth" for "gothic", "predator" for "predatory".
-LONG_QUERY, MIX_BM25, MIX_PHRASE, NEAR_EXACT, PREFIX_FROM = 3, 80.0, 16.0, 99.9, 4
+# window of a black sedan"), scored by bot.search.described.  Each of their
+# words of PREFIX_FROM characters or more also matches as a prefix, as in a
+# full-text prefix query: members write "goth" for "gothic", "predator" for
+# "predatory".
+LONG_QUERY, PREFIX_FROM = 3, 4
 CLEAR_MIN, CLEAR_MARGIN = 60.0, 12.0
 EXPANSION_CACHE = 4096  # query words remembered between keystrokes
 
@@ -118,7 +105,7 @@ class SearchEngine:
         limit: int = 10,
     ) -> list[Hit]:
         allowed = self._slice(category, tag)
-        scores = self._score(query, allowed, ALL_FIELDS)
+        scores = self._score(query, allowed, ALL_FIELDS, limit)
         if scores is _EMPTY_QUERY and query.strip():  # punctuation only: nothing to look for
             return []
         return self._hits(scores, allowed, limit)
@@ -128,7 +115,7 @@ class SearchEngine:
         limit = max(0, limit)
         scores = self._score(query, None, SHORT_FIELDS)
         if not scores and query.strip():
-            scores = self._score(query, None, ALL_FIELDS)
+            scores = self._score(query, None, ALL_FIELDS, limit)
         return self._hits(scores, None, limit)
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
@@ -190,17 +177,6 @@ class SearchEngine:
             found = self._expansions[k] = expand(self._ix, token, last=last, fuzzy=fuzzy)
         return found
 
-    def _titled(self, qkey: str, docs: list[int]) -> list[float]:
-        """What the title's fuzzy similarity to the query adds to each of ``docs``
-        (``cdist``: the query is prepared once for all the titles, 10-20 % less
-        than a call per title, the same values)."""
-        if not docs:
-            return []
-        titles = self._ix.title_keys
-        found = cdist([qkey], [titles[d] for d in docs], scorer=fuzz.WRatio, dtype=np.float64)
-        similarity = found[0] / 100.0
-        return (MIX_TITLE * similarity * similarity).tolist()
-
     def _candidates(
         self,
         qkey: str,
@@ -211,13 +187,20 @@ class SearchEngine:
     ) -> CandidateScores:
         """Coverage over arrays (:mod:`bot.search.dense`), its best candidates
         (the keys, best first) scored with their title similarity, scaled to ``keep``."""
-        found = covered(self._ix, values, weights, allowed)
+        ix = self._ix
+        found = covered(ix, values, weights, allowed)
         best = found.best(RERANK)
-        return CandidateScores(found, best, self._titled(qkey, [doc for doc, _ in best]), keep)
+        return CandidateScores(found, best, title_similarity(ix, qkey, [d for d, _ in best]), keep)
 
     def _score(
-        self, query: str, allowed: set[int] | None, fields: tuple[int, ...]
+        self,
+        query: str,
+        allowed: set[int] | None,
+        fields: tuple[int, ...],
+        page: int | None = None,
     ) -> dict[int, float]:
+        """doc -> score for ``query``; ``page``: how many near-duplicate groups
+        the caller shows (None: every candidate's score is exact, see :meth:`_described`)."""
         ix = self._ix
         raw = query.strip()
         qkey = key(raw)
@@ -254,18 +237,13 @@ class SearchEngine:
             else:
                 scores = coverage(bests(values, allowed, len(ix.ids)), weights)
                 candidates = largest(scores, RERANK)
-                for doc, title in zip(candidates, self._titled(qkey, candidates), strict=True):
+                titles = title_similarity(ix, qkey, candidates)
+                for doc, title in zip(candidates, titles, strict=True):
                     scores[doc] += title
         else:  # a description: no length prior (BM25F has it)
             values = [match_values(ix, g, fields, length_prior=False) for g in exps]
-            keep = 1.0 - MIX_BM25 / 100.0
-            scores = self._candidates(qkey, values, weights, allowed, keep)
+            scores = described_scores(ix, qkey, qtoks, described, values, weights, allowed, page)
             candidates = list(scores)
-            for doc, v in bm25f(ix, described, candidates).items():
-                scores[doc] += MIX_BM25 * v
-            rarity = [max((e.idf for e in g), default=0.0) for g in described]
-            for doc, v in title_phrases(ix, qtoks, rarity, candidates, COMMON_IDF).items():
-                scores[doc] = min(NEAR_EXACT, scores[doc] + MIX_PHRASE * v)
         if not candidates:
             return {}
         for doc in ix.same_title(qtoks):

@@ -65,3 +65,20 @@ def ranked(ix: Index, items: Iterable[tuple[int, float]]) -> list[tuple[int, flo
     (a key function called per item cost milliseconds on thousands of matches)."""
     rank = ix.rank_of
     return [(d, -s) for s, _, d in sorted([(-s, rank[d], d) for d, s in items])]
+
+
+def contenders(lows: list[float], highs: list[float], groups: list[int], page: int) -> list[int]:
+    """The positions of the items that may be among the first ``page`` groups,
+    each item's score being between its low and high: all but those whose
+    high is below the low of ``page`` distinct groups' items."""
+    floor: float | None = None
+    seen: set[int] = set()
+    for i in sorted(range(len(lows)), key=lows.__getitem__, reverse=True):
+        if groups[i] not in seen:
+            seen.add(groups[i])
+            if len(seen) >= page:
+                floor = lows[i]
+                break
+    if floor is None:
+        return list(range(len(lows)))
+    return [i for i, high in enumerate(highs) if high >= floor]

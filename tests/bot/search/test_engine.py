@@ -310,3 +310,77 @@ def test_a_description_whose_candidates_are_copies_still_fills_the_page(n_copies
     ids = [h.prompt.id for h in eng.search("red fox jumping over a frozen lake", limit=10)]
     assert len(ids) == 10
     assert ids[0].startswith("dup") and all(i.startswith("fox") for i in ids[1:])
+
+
+def _described_library() -> SearchEngine:
+    """Descriptions' candidates with titles alike (their fuzzy similarity
+    decides between them) and near-duplicate copies (one group each)."""
+    import random
+
+    rng = random.Random(12)
+    words = [
+        *("red", "fox", "snowy", "forest", "lake", "dawn", "neon", "city", "rain", "cat"),
+        *("moon", "girl", "robot", "sea", "castle", "knight", "dragon", "garden", "tea"),
+        *("cup", "violin", "street", "market", "lantern", "tiger", "desert", "train"),
+        *("bridge", "storm", "island", "tower", "owl", "clock", "mirror", "candle", "river"),
+        *("boat", "ghost"),
+    ]
+    prompts = []
+    for i in range(160):
+        title = " ".join(rng.sample(words, rng.randint(2, 4)))
+        body = " ".join(rng.choices(words[: rng.randint(8, len(words))], k=rng.randint(4, 30)))
+        prompts.append(P(f"d{i:03d}", title.title(), body, tags=tuple(rng.sample(words, 1))))
+        if i % 9 == 0:  # a copy: same text, another title
+            prompts.append(P(f"d{i:03d}c", f"{title.title()} Copy", body))
+    return SearchEngine.build(prompts)
+
+
+DESCRIBED = _described_library()
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 25])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "red fox in a snowy forest at dawn",
+        "a girl and her robot by the sea in the rain",
+        "neon city rain cat moon",
+        "moon over the lake with a red fox",
+        "robot cat",  # not a description: every title compared anyway
+    ],
+)
+def test_a_description_compares_only_the_titles_that_can_reach_the_page(
+    query: str, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A description compares the titles of only the candidates that its
+    title similarity could bring onto the page: the page is the one that
+    comparing every candidate's title gives, scores and all."""
+    from bot.search import described as described_module
+
+    pruned = [(h.prompt.id, h.score) for h in DESCRIBED.search(query, limit=limit)]
+    monkeypatch.setattr(
+        described_module, "contenders", lambda lows, highs, groups, page: list(range(len(lows)))
+    )
+    everything = [(h.prompt.id, h.score) for h in DESCRIBED.search(query, limit=limit)]
+    assert pruned == everything
+    assert len(pruned) == limit
+
+
+def test_titles_that_cannot_reach_the_page_are_not_compared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fewer groups on the page, the fewer candidates can reach it."""
+    from bot.search import described as described_module
+    from bot.search.titles import RERANK
+
+    compared: list[int] = []
+    real = described_module.title_similarity
+
+    def titled(ix: object, qkey: str, docs: list[int]) -> list[float]:
+        compared.append(len(docs))
+        return real(ix, qkey, docs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(described_module, "title_similarity", titled)
+    DESCRIBED.search("red fox in a snowy forest at dawn", limit=3)
+    DESCRIBED.search("red fox in a snowy forest at dawn", limit=25)
+    assert compared[0] < compared[1] <= RERANK

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Prompt
-from bot.search import engine as engine_module
+from bot.search import described as described_module
 from bot.search.analysis import key, tokens
 from bot.search.engine import SearchEngine
 from bot.search.phrases import title_phrases
@@ -122,7 +122,7 @@ def test_a_title_phrase_decides_between_two_descriptions(monkeypatch: pytest.Mon
     ]
     query = "powerful boss in a black blazer"
     assert [h.prompt.id for h in SearchEngine.build(lib).search(query)][:1] == ["phrase"]
-    monkeypatch.setattr(engine_module, "MIX_PHRASE", 0.0)
+    monkeypatch.setattr(described_module, "MIX_PHRASE", 0.0)
     assert [h.prompt.id for h in SearchEngine.build(lib).search(query)][:1] == ["counts"]
 
 
@@ -130,7 +130,7 @@ def test_the_phrase_bonus_stays_below_an_exact_title(monkeypatch: pytest.MonkeyP
     """The bonus comes on top of a description's score: capped below the 100 of
     an exact title (here the cap is lowered to where this small library's near
     title reaches, ~90), so that only an exact title ranks as one."""
-    monkeypatch.setattr(engine_module, "NEAR_EXACT", 80.0)
+    monkeypatch.setattr(described_module, "NEAR_EXACT", 80.0)
     filler = "studio light, soft shadows, sharp focus"
     lib = [
         P("near", "Girl in Yucatan Yukata", f"a girl in a yukata in yucatan, {filler}"),

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.models import Prompt
 from bot.search.postings import Index
-from bot.search.topk import best_items, distinct_best, largest
+from bot.search.topk import best_items, contenders, distinct_best, largest
 
 N = 120
 IX = Index(
@@ -80,3 +80,31 @@ def test_distinct_best_is_a_prefix_holding_the_groups_ranking_everything_gives(
     items = distinct_best(COPIES, scores, limit, copies)
     assert items == everything[: len(items)]
     assert _first_of_each_group(items, limit) == _first_of_each_group(everything, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 50.0), st.floats(0.0, 5.0), st.integers(0, 6), st.floats(0, 1)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(1, 8),
+)
+def test_contenders_hold_the_first_groups_whatever_the_scores_within_bounds(
+    items: list[tuple[float, float, int, float]], page: int
+) -> None:
+    """Whatever each item's score between its low and its high, the first
+    item of each of the first ``page`` groups is a contender."""
+    lows = [low for low, _, _, _ in items]
+    highs = [low + spread for low, spread, _, _ in items]
+    groups = [group for _, _, group, _ in items]
+    scores = [low + spread * at for low, spread, _, at in items]
+    found = set(contenders(lows, highs, groups, page))
+    seen: set[int] = set()
+    for i in sorted(range(len(items)), key=lambda i: -scores[i]):
+        if groups[i] not in seen:
+            seen.add(groups[i])
+            assert i in found
+            if len(seen) == page:
+                break
