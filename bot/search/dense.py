@@ -89,7 +89,8 @@ def covered(
     for i, (weight, pairs) in enumerate(zip(weights, words, strict=True)):
         best = np.zeros(n)
         for value, members in pairs:  # increasing values: the best one wins
-            best[np.frombuffer(members, dtype=np.uint32)] = value  # (a view, no copy)
+            # (indices as intp: numpy's own cast of uint32 ones costs more)
+            best[np.frombuffer(members, dtype=np.uint32).astype(np.intp)] = value
         if allow is not None:
             best *= allow
         # the dicts' arithmetic (bot.search.coverage), operation for operation
