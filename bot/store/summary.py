@@ -23,7 +23,8 @@ class RefreshSummary:
         return bool(self.added or self.updated or self.removed)
 
     def line(self) -> str:
+        files = "file" if self.problem_files == 1 else "files"
         return (
             f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
-            f"{self.unchanged} unchanged, {self.problem_files} files with problems"
+            f"{self.unchanged} unchanged, {self.problem_files} {files} with problems"
         )
