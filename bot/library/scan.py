@@ -134,8 +134,12 @@ def _no_prompt_files(others: list[str]) -> str:
         {name if name.lower() in IGNORED_NAMES else Path(name).suffix or name for name in others}
     )
     shown = ", ".join(kinds[:5]) + (", ..." if len(kinds) > 5 else "")
-    noun = "file" if len(others) == 1 else "files"
-    return f"{message}; this folder holds {len(others)} other {noun} ({shown})"
+    files = (
+        "1 file that is not a prompt"
+        if len(others) == 1
+        else f"{len(others)} files that are not prompts"
+    )
+    return f"{message}; this folder holds {files} ({shown})"
 
 
 def fingerprint(files: list[LibraryFile], problems: list[Problem]) -> str:

@@ -42,7 +42,11 @@ def test_a_library_without_prompt_files_says_so_and_what_it_holds(tmp_path: Path
     write(tmp_path, "README.md", "# the gallery")
     (message,) = (p.message for p in scan(tmp_path)[1])
     assert ".md" in message
-    assert "4 other files (.txt, .webp, README.md)" in message
+    assert "4 files that are not prompts (.txt, .webp, README.md)" in message
+    for name in ("a/000.txt", "a/001.txt", "media/a.webp"):
+        (tmp_path / name).unlink()
+    (message,) = (p.message for p in scan(tmp_path)[1])
+    assert "1 file that is not a prompt (README.md)" in message
     write(tmp_path, "a/one.md")
     assert scan(tmp_path)[1] == []
 
