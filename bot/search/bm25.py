@@ -20,9 +20,10 @@ its rarity to the "four" of a four-panel grid, nor "with" to "withe".  The
 score is the sum of ``v`` over the query words divided by the sum of their
 weights (a word's weight is its rarest term's idf): 0..1.
 
-Term counts and lengths are looked up per candidate by bisection of the posting
-arrays (or a C-level set intersection for short ones): the cost is the number
-of candidates times the number of query terms, whatever the library's size.
+Term counts and lengths are looked up for the candidates only: a short posting
+array is intersected with them as a set, a long one searched for them with
+numpy's ``searchsorted`` (``SET_MAX``).  The cost is the number of query terms
+times that of the candidates, whatever the library's size.
 """
 
 from __future__ import annotations
@@ -116,8 +117,9 @@ def _members(docs: array[int] | None, cands: set[int], in_order: Sorted) -> Coll
 def _found(
     sorted_array: array[int], keys: Sorted, shift: int = 0
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
-    """Which of ``keys`` are in ``sorted_array``, whose values are keys shifted
-    left by ``shift`` bits (with other bits below), and those values (``values[hit]``)."""
+    """For each of ``keys``, the value of ``sorted_array`` where it would be
+    (``found``) and whether it is there (``hit``); the array's values are keys
+    shifted left by ``shift`` bits, with other bits below (a repeat's count)."""
     values = np.frombuffer(sorted_array, dtype=np.uint32)
     at = np.searchsorted(values, keys << np.uint32(shift) if shift else keys)
     np.minimum(at, len(values) - 1, out=at)
