@@ -57,7 +57,8 @@ def described_scores(
     phrases = title_phrases(ix, words, rarity, docs, COMMON_IDF)
 
     def final(cover: float, title: float, doc: int) -> float:
-        """A candidate's score, computed as below, given its title's share."""
+        """A candidate's score given its coverage and its title's share (the
+        bounds' as the scores' formula)."""
         score = (cover + title) * KEEP + MIX_BM25 * bm25[doc]
         v = phrases.get(doc)
         return score if v is None else min(NEAR_EXACT, score + MIX_PHRASE * v)
@@ -70,9 +71,7 @@ def described_scores(
     titles = [0.0] * len(docs)
     for i, t in zip(compare, title_similarity(ix, qkey, [docs[i] for i in compare]), strict=True):
         titles[i] = t
-    scores = CandidateScores(found, best, titles, KEEP)
-    for doc, v in bm25.items():
-        scores[doc] += MIX_BM25 * v
-    for doc, v in phrases.items():
-        scores[doc] = min(NEAR_EXACT, scores[doc] + MIX_PHRASE * v)
+    scores = CandidateScores(found, best, titles, KEEP)  # (and the matches after them)
+    for (doc, cover), title in zip(best, titles, strict=True):
+        scores[doc] = final(cover, title, doc)
     return scores

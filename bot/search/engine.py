@@ -183,14 +183,13 @@ class SearchEngine:
         values: list[MatchValues],
         weights: list[float],
         allowed: set[int] | None,
-        keep: float,
     ) -> CandidateScores:
         """Coverage over arrays (:mod:`bot.search.dense`), its best candidates
-        (the keys, best first) scored with their title similarity, scaled to ``keep``."""
+        (the keys, best first) scored with their title similarity."""
         ix = self._ix
         found = covered(ix, values, weights, allowed)
         best = found.best(RERANK)
-        return CandidateScores(found, best, title_similarity(ix, qkey, [d for d, _ in best]), keep)
+        return CandidateScores(found, best, title_similarity(ix, qkey, [d for d, _ in best]), 1.0)
 
     def _score(
         self,
@@ -200,7 +199,8 @@ class SearchEngine:
         page: int | None = None,
     ) -> dict[int, float]:
         """doc -> score for ``query``; ``page``: how many near-duplicate groups
-        the caller shows (None: every candidate's score is exact, see :meth:`_described`)."""
+        the caller shows (None: every candidate's score is exact; see
+        :mod:`bot.search.described`)."""
         ix = self._ix
         raw = query.strip()
         qkey = key(raw)
@@ -232,7 +232,7 @@ class SearchEngine:
             values = [match_values(ix, g, fields, length_prior=True) for g in exps]
             wide = max(WIDE_MIN, len(ix.ids) // WIDE_DIV)
             if sum(len(docs) for word in values for _, docs in word) >= wide:
-                scores = self._candidates(qkey, values, weights, allowed, 1.0)
+                scores = self._candidates(qkey, values, weights, allowed)
                 candidates = list(scores)
             else:
                 scores = coverage(bests(values, allowed, len(ix.ids)), weights)
