@@ -20,17 +20,21 @@ its rarity to the "four" of a four-panel grid, nor "with" to "withe".  The
 score is the sum of ``v`` over the query words divided by the sum of their
 weights (a word's weight is its rarest term's idf): 0..1.
 
-Term counts and lengths are looked up for the candidates only: a short posting
-array is intersected with them as a set, a long one searched for them with
-numpy's ``searchsorted`` (``SET_MAX``).  The cost is the number of query terms
-times that of the candidates, whatever the library's size.
+Term counts and lengths are looked up for the candidates only, for every
+term at once: the terms' posting arrays are joined (as bytes) and each of
+their documents looked up in a doc -> candidate table, a few numpy passes over
+all of them instead of Python work per term and candidate (see
+benchmarks/README.md, fifteenth pass); a very long array (a common word at
+100,000 prompts) is searched for the candidates on its own.  The formula is
+then computed over a terms x candidates matrix, in the same order of
+operations as written above (a test compares it with the plain loops).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from array import array
-from bisect import bisect_left
 from collections.abc import Collection, Sequence
 
 import numpy as np
@@ -45,10 +49,11 @@ TERMS_PER_WORD = 100
 # Terms in half the prompts or more are left out (BM25's own idf,
 # log((N - df + 0.5) / (df + 0.5)), is not positive there): "a", "the", "with".
 MIN_IDF = math.log(3.0)  # Index.idf at df = N / 2
-# A posting array up to this long is intersected with the candidates as a set
-# (~50 ns an element: each is made a Python int); a longer one is searched for
-# them with numpy's ``searchsorted`` (~8 µs for 60 candidates, whatever its length).
-SET_MAX = 160
+# A posting array up to this long is joined with the others (as bytes) and
+# looked up in one pass; a longer one (a common word at 100,000 prompts) is
+# searched for the candidates on its own (``searchsorted``: whatever its length).
+LONG_ARRAY = 2048
+COUNT_BITS = 8  # the repeats' ``doc << 8 | count`` (bot.search.inverted)
 
 
 def bm25f(
@@ -56,66 +61,97 @@ def bm25f(
 ) -> dict[int, float]:
     """0..1 for each of ``docs``: the query words' (each given as its
     expansions, best first) BM25F, each term weighted by its own idf."""
-    cands = set(docs)
-    ordered = sorted(cands)
-    in_order = np.array(ordered, dtype=np.uint32)
+    ordered = sorted(set(docs))
     weights = [max((e.idf for e in w), default=0.0) for w in words]
     weights = [w if w >= MIN_IDF else 0.0 for w in weights]
     total = sum(weights) or 1.0
-    out = dict.fromkeys(ordered, 0.0)
-    norm = {d: 1.0 - B + B * ix.text_len[d] / ix.avg_len for d in ordered}
-    known: dict[str, dict[int, float]] = {}  # term -> doc -> t (repeated words)
-    for weight, exps in zip(weights, words, strict=True):
-        if not weight:
-            continue
-        best: dict[int, float] = {}
-        for e in exps[:TERMS_PER_WORD]:
-            if e.idf < MIN_IDF:
-                continue
-            found = known.get(e.term)
-            if found is None:
-                found = known[e.term] = _merged_tf(ix, e.term, cands, in_order, norm)
-            value = e.sim * e.idf
-            for d, t in found.items():
-                v = value * t / (t + K1)
-                if v > best.get(d, 0.0):
-                    best[d] = v
-        for d, v in best.items():
-            out[d] += v / total
-    return out
-
-
-Sorted = npt.NDArray[np.uint32]  # the candidates, in increasing order
+    kept = [
+        [e for e in exps[:TERMS_PER_WORD] if e.idf >= MIN_IDF]
+        for weight, exps in zip(weights, words, strict=True)
+        if weight
+    ]
+    kept = [exps for exps in kept if exps]
+    expansions = [e for exps in kept for e in exps]
+    if not ordered or not expansions:
+        return dict.fromkeys(ordered, 0.0)
+    row = {term: i for i, term in enumerate(dict.fromkeys(e.term for e in expansions))}
+    cands = np.array(ordered, dtype=np.intp)
+    lengths = np.frombuffer(ix.text_len, dtype=np.uint32)[cands]
+    merged = _merged_tf(ix, list(row), cands, 1.0 - B + B * lengths / ix.avg_len)
+    t = merged[[row[e.term] for e in expansions]]  # one row per expansion
+    sim_idf = np.array([e.sim * e.idf for e in expansions])
+    values = sim_idf[:, None] * t / (t + K1)
+    starts = list(itertools.accumulate((len(exps) for exps in kept[:-1]), initial=0))
+    out = np.zeros(len(ordered))
+    for best in np.maximum.reduceat(values, starts, axis=0):  # each word's best term
+        out += best / total
+    return dict(zip(ordered, out.tolist(), strict=True))
 
 
 def _merged_tf(
-    ix: Index, term: str, cands: set[int], in_order: Sorted, norm: dict[int, float]
-) -> dict[int, float]:
-    """doc -> ``t`` (see the module docstring) for the candidates holding ``term``."""
-    post = ix.post
-    docs = post[TEXT].get(term)
-    t = {} if docs is None else _counts(docs, ix.tf.get(term), cands, in_order)
-    for d, n in t.items():
-        t[d] = n / norm[d]
-    for d in _members(post[TITLE].get(term), cands, in_order):
-        t[d] = t.get(d, 0.0) + W_TITLE
-    for d in _members(post[TAG].get(term), cands, in_order):
-        t[d] = t.get(d, 0.0) + W_TAGS
-    return t
+    ix: Index, terms: list[str], cands: npt.NDArray[np.intp], norm: npt.NDArray[np.floating]
+) -> npt.NDArray[np.float64]:
+    """``t`` (see the module docstring) of each term (rows) in each candidate
+    (columns, ``norm``: their length factors); 0 where the term is not."""
+    post, n = ix.post, len(terms)
+    at = np.full(len(ix.ids), -1, dtype=np.int32)  # doc -> its column
+    at[cands] = np.arange(len(cands), dtype=np.int32)
+    keys = cands.astype(np.uint32)  # (as the arrays: searchsorted compares without a copy)
+    lists = [post[field].get(t) for field in (TEXT, TITLE, TAG) for t in terms]
+    rows, columns, _ = _held(lists, at, keys)
+    field, term = np.divmod(rows, n)  # rows: the text's terms, the titles', the tags'
+    counts = np.zeros((n, len(cands)))
+    counts[term[field == 0], columns[field == 0]] = 1.0
+    rows, repeated, held = _held([ix.tf.get(t) for t in terms], at, keys, COUNT_BITS)
+    counts[rows, repeated] = held & 0xFF
+    merged = counts / norm
+    for number, weight in ((1, W_TITLE), (2, W_TAGS)):  # (a list holds a document once)
+        merged[term[field == number], columns[field == number]] += weight
+    return merged
 
 
-def _members(docs: array[int] | None, cands: set[int], in_order: Sorted) -> Collection[int]:
-    """The candidates in the sorted array ``docs``."""
-    if docs is None:
-        return ()
-    if len(docs) <= SET_MAX:
-        return cands.intersection(docs)
-    _, hit = _found(docs, in_order)
-    return in_order[hit].tolist()
+Hits = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint32]]
+
+
+def _held(
+    arrays: list[array[int] | None],
+    at: npt.NDArray[np.int32],
+    cands: npt.NDArray[np.uint32],
+    shift: int = 0,
+) -> Hits:
+    """The (row, column, value) of every candidate in the sorted ``arrays``
+    (one per row, None: empty), whose values are documents shifted left by
+    ``shift`` bits, with other bits below.  The arrays are joined as bytes and
+    looked up in ``at`` (doc -> column, -1 for the others) in one pass; one
+    longer than ``LONG_ARRAY`` is searched for the candidates on its own."""
+    sizes = [0 if docs is None else len(docs) for docs in arrays]
+    found: list[Hits] = []
+    if sizes and max(sizes) > LONG_ARRAY:
+        arrays = list(arrays)
+        for i, size in enumerate(sizes):
+            docs = arrays[i]
+            if size > LONG_ARRAY and docs is not None:
+                values, hit = _found(docs, cands, shift)
+                columns = np.flatnonzero(hit)
+                found.append((np.full(len(columns), i, dtype=np.intp), columns, values[hit]))
+                arrays[i], sizes[i] = None, 0
+    joined = np.frombuffer(b"".join(filter(None, arrays)), dtype=np.uint32)
+    column = at[joined >> np.uint32(shift) if shift else joined]
+    hits = np.flatnonzero(column >= 0)
+    ends = np.fromiter(itertools.accumulate(sizes), np.intp, len(sizes))
+    rows = np.searchsorted(ends, hits, side="right")  # the array each hit is in
+    found.append((rows, column[hits].astype(np.intp), joined[hits]))
+    if len(found) == 1:
+        return found[0]
+    return (
+        np.concatenate([part[0] for part in found]),
+        np.concatenate([part[1] for part in found]),
+        np.concatenate([part[2] for part in found]),
+    )
 
 
 def _found(
-    sorted_array: array[int], keys: Sorted, shift: int = 0
+    sorted_array: array[int], keys: npt.NDArray[np.uint32], shift: int = 0
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
     """For each of ``keys``, the value of ``sorted_array`` where it would be
     (``found``) and whether it is there (``hit``); the array's values are keys
@@ -125,23 +161,3 @@ def _found(
     np.minimum(at, len(values) - 1, out=at)
     found = values[at]
     return found, (found >> np.uint32(shift) if shift else found) == keys
-
-
-def _counts(
-    docs: array[int], repeats: array[int] | None, cands: set[int], in_order: Sorted
-) -> dict[int, float]:
-    """doc -> term count, for the candidates in ``docs`` (``repeats``: the
-    ``doc << 8 | count`` of the documents where the term is repeated)."""
-    found = dict.fromkeys(_members(docs, cands, in_order), 1.0)
-    if repeats is None or not found:
-        return found
-    n = len(repeats)
-    if n <= SET_MAX:
-        for d in found:
-            i = bisect_left(repeats, d << 8)
-            if i < n and repeats[i] >> 8 == d:
-                found[d] = repeats[i] & 0xFF
-        return found
-    values, hit = _found(repeats, in_order, 8)
-    found.update(zip(in_order[hit].tolist(), (values[hit] & 0xFF).tolist(), strict=True))
-    return found

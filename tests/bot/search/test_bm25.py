@@ -3,6 +3,8 @@ hand-made libraries, and the counts built from the tokens the index stores."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from bot.models import Prompt
 from bot.search.analysis import COUNT_MAX, body_terms
 from bot.search.engine import SearchEngine
 from bot.search.inverted import long_part
-from bot.search.postings import TEXT
+from bot.search.postings import TAG, TEXT, TITLE
 
 FILLER = (
     "studio photograph with soft light, shallow depth of field, natural colors, "
@@ -173,8 +175,8 @@ COMMON_WORDS = ["fox", "snow", "red", "lake", "dawn", "neon", "rain", "city"]
 
 def _common_words_library() -> SearchEngine:
     """1,000 prompts, each of whose words is in about 300 of them, often
-    repeated: posting and repeat arrays past what is intersected as a set,
-    in fewer than half the prompts (so that they count)."""
+    repeated, in titles and tags too: long posting and repeat arrays, in
+    fewer than half the prompts (so that they count)."""
     import random
 
     rng = random.Random(7)
@@ -183,8 +185,8 @@ def _common_words_library() -> SearchEngine:
         held = [w for w in COMMON_WORDS if rng.random() < 0.3]
         body = [w for w in held for _ in range(rng.randint(1, 4))] + [f"filler{i}"]
         rng.shuffle(body)
-        title = " ".join(rng.sample(held, min(2, len(held)))) or f"untitled {i}"
-        tags = tuple(rng.sample(held, min(len(held), rng.randint(0, 2))))
+        title = " ".join(rng.sample(COMMON_WORDS, 2)) if i % 3 else f"untitled {i}"
+        tags = tuple(rng.sample(COMMON_WORDS, rng.randint(0, 2)))
         prompts.append(P(f"p{i}", title, " ".join(body), tags=tags))
     return SearchEngine.build(prompts)
 
@@ -192,27 +194,65 @@ def _common_words_library() -> SearchEngine:
 COMMON = _common_words_library()
 
 
-@settings(max_examples=100, deadline=None)
+def reference_bm25f(ix: Any, words: list[list[Any]], docs: set[int]) -> dict[int, float]:
+    """The module docstring's formula, written plainly: per word, per term,
+    per candidate, in the same order of operations."""
+    from bot.search.bm25 import K1, MIN_IDF, TERMS_PER_WORD, W_TAGS, W_TITLE
+    from bot.search.bm25 import B as B_
+
+    weights = [max((e.idf for e in w), default=0.0) for w in words]
+    weights = [w if w >= MIN_IDF else 0.0 for w in weights]
+    total = sum(weights) or 1.0
+    out = dict.fromkeys(sorted(docs), 0.0)
+    for weight, exps in zip(weights, words, strict=True):
+        if not weight:
+            continue
+        best: dict[int, float] = {}
+        for e in exps[:TERMS_PER_WORD]:
+            if e.idf < MIN_IDF:
+                continue
+            repeats = {r >> 8: r & 0xFF for r in ix.tf.get(e.term, ())}
+            for d in docs:
+                t = None
+                if d in set(ix.post[TEXT].get(e.term, ())):
+                    norm = 1.0 - B_ + B_ * ix.text_len[d] / ix.avg_len
+                    t = repeats.get(d, 1.0) / norm
+                if d in set(ix.post[TITLE].get(e.term, ())):
+                    t = (t or 0.0) + W_TITLE
+                if d in set(ix.post[TAG].get(e.term, ())):
+                    t = (t or 0.0) + W_TAGS
+                if t is not None:
+                    best[d] = max(best.get(d, 0.0), e.sim * e.idf * t / (t + K1))
+        for d, v in best.items():
+            out[d] += v / total
+    return out
+
+
+@settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.sampled_from(COMMON_WORDS), min_size=1, max_size=5),
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from([*COMMON_WORDS, "filler3", "nowhere"]), st.floats(0.3, 1.0)),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=5,
+    ),
     st.sets(st.integers(0, 999), min_size=1, max_size=60),
+    st.sampled_from([0, 100, 10**9]),
 )
-def test_long_arrays_searched_with_numpy_give_what_sets_give(
-    words: list[str], docs: set[int]
+def test_bm25f_is_its_formula_whichever_way_the_arrays_are_searched(
+    words: list[list[tuple[str, float]]], docs: set[int], long_array: int
 ) -> None:
-    """Whichever way a posting array is searched for the candidates (as a
-    set, or with ``searchsorted`` past ``SET_MAX``), the same scores."""
+    """Every array joined and looked up in one pass, or searched for the
+    candidates on its own (past ``LONG_ARRAY``): the formula's scores, exactly."""
     from bot.search import bm25 as bm25_module
     from bot.search.expansion import Expansion
 
     ix = COMMON._ix
-    query = [[Expansion(w, 1.0, ix.idf(w)), Expansion(w + "s", 0.85, ix.idf(w))] for w in words]
-    assert min(len(ix.post[TEXT][w]) for w in words) > bm25_module.SET_MAX
-    assert min(len(ix.tf[w]) for w in words) > bm25_module.SET_MAX
-    scores = []
-    for set_max in (0, 10**9):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(bm25_module, "SET_MAX", set_max)
-            scores.append(bm25_module.bm25f(ix, query, docs))
-    assert scores[0] == scores[1]
-    assert any(scores[0].values()) or not any(docs.intersection(ix.post[TEXT][w]) for w in words)
+    query = [[Expansion(term, sim, ix.idf(term)) for term, sim in word] for word in words]
+    assert min(len(ix.post[TEXT][w]) for w in COMMON_WORDS) > 100
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bm25_module, "LONG_ARRAY", long_array)
+        got = bm25_module.bm25f(ix, query, docs)
+    assert got == reference_bm25f(ix, query, docs)
