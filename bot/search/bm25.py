@@ -40,6 +40,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from bot.search.analysis import COUNT_MAX
 from bot.search.expansion import Expansion
 from bot.search.postings import TAG, TEXT, TITLE, Index
 
@@ -53,7 +54,8 @@ MIN_IDF = math.log(3.0)  # Index.idf at df = N / 2
 # looked up in one pass; a longer one (a common word at 100,000 prompts) is
 # searched for the candidates on its own (``searchsorted``: whatever its length).
 LONG_ARRAY = 2048
-COUNT_BITS = 8  # the repeats' ``doc << 8 | count`` (bot.search.inverted)
+# The repeats' ``doc << 8 | count`` (bot.search.inverted): a count is at most COUNT_MAX.
+COUNT_BITS = COUNT_MAX.bit_length()
 
 
 def bm25f(
@@ -103,7 +105,7 @@ def _merged_tf(
     counts = np.zeros((n, len(cands)))
     counts[term[field == 0], columns[field == 0]] = 1.0
     rows, repeated, held = _held([ix.tf.get(t) for t in terms], at, keys, COUNT_BITS)
-    counts[rows, repeated] = held & 0xFF
+    counts[rows, repeated] = held & COUNT_MAX
     merged = counts / norm
     for number, weight in ((1, W_TITLE), (2, W_TAGS)):  # (a list holds a document once)
         merged[term[field == number], columns[field == number]] += weight
