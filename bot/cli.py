@@ -97,6 +97,10 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.library.scan import load_library
 
@@ -110,7 +114,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         for problem in problems:
             print(problem.line())
         errors = sum(p.severity == "error" for p in problems)
-        print(f"{errors} errors, {len(problems) - errors} warnings", file=sys.stderr)
+        warnings = len(problems) - errors
+        print(f"{_counted(errors, 'error')}, {_counted(warnings, 'warning')}", file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 

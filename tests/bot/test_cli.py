@@ -175,8 +175,10 @@ def test_check_reports_paths_and_exit_codes(tmp_path: Path) -> None:
     report = json.loads(cli("check", str(lib), "--json", cwd=tmp_path).stdout)
     assert {r["path"] for r in report} == {"a/bad.md", "a/binary.md"}
     assert all(set(r) == {"path", "severity", "message"} for r in report)
-    (lib / "a" / "bad.md").unlink()
+    assert out.stderr.splitlines()[-1] == "2 errors, 0 warnings"
     (lib / "a" / "binary.md").unlink()
+    assert cli("check", str(lib), cwd=tmp_path).stderr.splitlines()[-1] == "1 error, 0 warnings"
+    (lib / "a" / "bad.md").unlink()
     assert cli("check", str(lib), cwd=tmp_path).returncode == 0
 
 
