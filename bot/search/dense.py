@@ -10,9 +10,10 @@ In the dicts of the short queries' path (:func:`bot.search.coverage.bests`)
 that is a Python operation per matching prompt and word: 2-4 ms for a
 description on the corpus, 20-55 ms for a common word at 100,000 prompts.
 Here each word is a few C loops over the library's length (a tenth of a
-millisecond at 8,921 prompts, ~1 ms at 100,000), so every word is looked up
-everywhere: a paraphrase's rarer words are often the ones its target lacks
-("cab" for "taxi"), and its common words are what finds it.  Queries that
+millisecond at 8,921 prompts, ~1 ms at 100,000), or over its matches only
+when it has few, so every word is looked up everywhere: a paraphrase's
+rarer words are often the ones its target lacks ("cab" for "taxi"), and its
+common words are what finds it.  Queries that
 match few prompts (most keystrokes) keep the dicts, cheaper there.
 
 :class:`CandidateScores` holds the scores of the best few for the page, and
@@ -22,6 +23,7 @@ in title order, as everywhere in the engine.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +34,12 @@ from bot.search.coverage import MIX_ALL, MIX_COVER, MatchValues
 from bot.search.postings import Index
 
 MASK_WORDS = 12  # words summed as bits (a table of 2**12 shares)
+# A word whose posting arrays hold fewer postings than an eighth of the
+# library is summed at its matches only (a rarer word: most of a
+# description's); a commoner one over the library's length, where a few
+# contiguous passes cost less than indexing at each match (benchmarks/README.md,
+# sixteenth pass: the break-even at the corpus's size as at 100,000).
+SPARSE_DIV = 8
 
 
 @dataclass(frozen=True)
@@ -80,39 +88,90 @@ def covered(
     if allowed is not None:
         allow = np.zeros(n, dtype=bool)
         allow[np.fromiter(allowed, dtype=np.intp, count=len(allowed))] = True
+    # Every posting array as one array of indices (intp: numpy's own cast of
+    # uint32 indices costs more), cut per match value below: a conversion per
+    # query, not per array.
+    arrays = [docs for pairs in words for _, docs in pairs]
+    joined = np.frombuffer(b"".join(arrays), dtype=np.uint32).astype(np.intp)
+    ends = list(itertools.accumulate(map(len, arrays), initial=0))
     scores = np.zeros(n)
-    # Which words each prompt holds, as bits (a word's share of the weight is
-    # looked up once per combination at the end, not added over the library's
-    # length per word); past MASK_WORDS words, summed per word.
-    held = np.zeros(n, dtype=np.uint16) if len(words) <= MASK_WORDS else None
-    share = np.zeros(n) if held is None else None
+    holders = _Holders(n, [weight / total for weight in weights])
+    spare: npt.NDArray[np.float64] | None = None  # a word's values where it is
+    first = 0  # the word's first array
     for i, (weight, pairs) in enumerate(zip(weights, words, strict=True)):
-        best = np.zeros(n)
-        for value, members in pairs:  # increasing values: the best one wins
-            # (indices as intp: numpy's own cast of uint32 ones costs more)
-            best[np.frombuffer(members, dtype=np.uint32).astype(np.intp)] = value
-        if allow is not None:
-            best *= allow
+        if not pairs:  # found nowhere: adds nothing
+            continue
+        runs = [
+            (v, joined[ends[first + j] : ends[first + j + 1]]) for j, (v, _) in enumerate(pairs)
+        ]
+        every = joined[ends[first] : ends[first + len(pairs)]]  # the word's arrays in a row
+        first += len(pairs)
+        cover = MIX_COVER * weight / total
         # the dicts' arithmetic (bot.search.coverage), operation for operation
-        scores += MIX_COVER * weight / total * best
-        if held is not None:
-            held |= (best > 0).view(np.uint8) << np.uint16(i)
-        elif share is not None:
-            share += (best > 0) * (weight / total)
-    if held is not None:  # each combination's share, summed in word order as above
-        table = np.zeros(1)
-        for weight in weights:
-            table = np.concatenate((table, table + weight / total))
-        matched = np.flatnonzero(held)
-        shares = table[held[matched]]
-        if not shares.all():  # words of no weight: not matched, as in the sums
-            matched, shares = matched[shares > 0], shares[shares > 0]
-    else:
-        assert share is not None
-        matched = np.flatnonzero(share)
-        shares = share[matched]
+        if len(every) * SPARSE_DIV < n:  # summed at its matches
+            # A prompt in several of the word's arrays is written once per array,
+            # the same value each time (``a[i] += x`` reads every a[i] first).
+            docs = every if allow is None else every[allow[every]]
+            best: float | npt.NDArray[np.float64] = runs[0][0]
+            if len(runs) > 1:
+                spare = np.empty(n) if spare is None else spare
+                for value, members in runs:  # increasing values: the best one wins
+                    spare[members] = value
+                best = spare[docs]  # (each of docs written just now)
+            scores[docs] += cover * best
+            holders.add_at(i, docs)
+            continue
+        dense = np.zeros(n)
+        for value, members in runs:  # increasing values: the best one wins
+            dense[members] = value
+        if allow is not None:
+            dense *= allow
+        scores += cover * dense
+        holders.add(i, dense > 0)
+    matched, shares = holders.shares()
     rank = np.frombuffer(ix.rank_of, dtype=np.uint32)
     return Coverage(matched, scores[matched] + MIX_ALL * shares * shares, rank)
+
+
+class _Holders:
+    """Which query words each prompt holds, for its share of the query's weight:
+    as bits (up to MASK_WORDS words: each combination's share is looked up once
+    at the end, not added over the library's length per word), or past that
+    each word's share summed."""
+
+    def __init__(self, n: int, parts: list[float]) -> None:
+        self.parts = parts  # each word's share of the weight
+        self.bits = np.zeros(n, dtype=np.uint16) if len(parts) <= MASK_WORDS else None
+        self.summed = np.zeros(n) if self.bits is None else None
+
+    def add(self, word: int, present: npt.NDArray[np.bool_]) -> None:
+        """The word is held where ``present`` (the library's length) is true."""
+        if self.bits is not None:
+            self.bits |= present.view(np.uint8) << np.uint16(word)
+        elif self.summed is not None:
+            self.summed += present * self.parts[word]
+
+    def add_at(self, word: int, docs: npt.NDArray[np.intp]) -> None:
+        """The word is held by ``docs`` (a prompt may be there more than once)."""
+        if self.bits is not None:
+            self.bits[docs] |= np.uint16(1 << word)
+        elif self.summed is not None:
+            self.summed[docs] += self.parts[word]
+
+    def shares(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The prompts that hold a word of some weight, and their shares."""
+        if self.summed is not None:
+            matched = np.flatnonzero(self.summed)
+            return matched, self.summed[matched]
+        assert self.bits is not None
+        table = np.zeros(1)  # each combination's share, summed in word order as above
+        for part in self.parts:
+            table = np.concatenate((table, table + part))
+        matched = np.flatnonzero(self.bits)
+        shares = table[self.bits[matched]]
+        if not shares.all():  # words of no weight: not matched, as in the sums
+            matched, shares = matched[shares > 0], shares[shares > 0]
+        return matched, shares
 
 
 class CandidateScores(dict[int, float]):

@@ -81,11 +81,12 @@ def best_values(
     st.integers(0, 130),
     st.booleans(),
     st.booleans(),
+    st.sampled_from([0, dense_module.SPARSE_DIV, 10**9]),
 )
-@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 5, False, True)
-@example(2, [([("fox", 1.0)], 2.0)], None, 200, True, True)  # one word; more than matched
-@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 2, False, True)  # found nowhere
-@example(2, [([("red", 1.0)], 1.0)], None, 7, False, True)  # many ties: cut in title order
+@example(2, [([("fox", 1.0)], 2.0), ([("snow", 1.0), ("rain", 0.8)], 1.0)], None, 5, False, True, 0)
+@example(2, [([("fox", 1.0)], 2.0)], None, 200, True, True, 0)  # one word; more than matched
+@example(1, [([], 1.0), ([("lake", 0.6)], 3.0)], {1, 2, 3}, 2, False, True, 0)  # found nowhere
+@example(2, [([("red", 1.0)], 1.0)], None, 7, False, True, 10**9)  # many ties: title order
 def test_the_coverage_of_the_dicts_and_its_best(
     library: int,
     query: list[tuple[list[tuple[str, float]], float]],
@@ -93,9 +94,12 @@ def test_the_coverage_of_the_dicts_and_its_best(
     k: int,
     length_prior: bool,
     as_bits: bool,
+    sparse_div: int,
 ) -> None:
     """``as_bits``: which words a prompt holds kept as bits (up to MASK_WORDS
-    words), or each word's share summed over the library (any number)."""
+    words), or each word's share summed over the library (any number).
+    ``sparse_div``: every word summed at its matches (0), over the library's
+    length (10**9), or as the engine chooses."""
     ix = LIBRARIES[library]
     if allowed is not None:  # a slice of the library (a category, a tag)
         allowed = {d for d in allowed if d < len(ix.ids)}
@@ -103,12 +107,13 @@ def test_the_coverage_of_the_dicts_and_its_best(
     weights = [weight for _, weight in query]
     expected = coverage(best_values(ix, words, allowed, length_prior), weights)
     values = [match_values(ix, w, ALL_FIELDS, length_prior=length_prior) for w in words]
-    bits = dense_module.MASK_WORDS
+    bits, div = dense_module.MASK_WORDS, dense_module.SPARSE_DIV
     dense_module.MASK_WORDS = bits if as_bits else 0
+    dense_module.SPARSE_DIV = sparse_div
     try:
         found = covered(ix, values, weights, allowed)
     finally:
-        dense_module.MASK_WORDS = bits
+        dense_module.MASK_WORDS, dense_module.SPARSE_DIV = bits, div
     assert dict(zip(found.matched.tolist(), found.values.tolist(), strict=True)) == expected
     ranked = sorted(expected.items(), key=lambda dv: (-dv[1], ix.rank_of[dv[0]]))
     assert found.best(k) == ranked[:k]
