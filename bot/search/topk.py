@@ -28,8 +28,8 @@ def best_items(ix: Index, scores: dict[int, float], k: int) -> list[tuple[int, f
     order), without a Python key function over every item: a short prefix
     gives thousands of prompts one equal score, and only the first of them
     in title order are ranked."""
-    if len(scores) <= k:
-        return ranked(ix, scores.items())
+    if len(scores) <= 2 * k:  # (a description's 60 candidates: sorting them costs less)
+        return ranked(ix, scores.items())[:k]
     floor = heapq.nlargest(k, scores.values())[-1]
     above = ranked(ix, [(d, s) for d, s in scores.items() if s > floor])
     need = k - len(above)
