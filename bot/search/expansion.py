@@ -7,7 +7,7 @@ when the user made a typo.  Expansions feed both the per-field inverted indexes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
@@ -23,8 +23,11 @@ MAX_FUZZY = 8
 MAX_STEM = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Expansion:
+class Expansion(NamedTuple):
+    """An index term a query token may mean, how close it is (1: the token
+    itself) and its rarity.  (A tuple: a description makes hundreds, and a
+    frozen dataclass cost twice as much to make.)"""
+
     term: str
     sim: float
     idf: float
@@ -41,11 +44,11 @@ def _max_edits(n: int) -> int:
 def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Expansion]:
     """The terms ``token`` may stand for, best first (``fuzzy=False``: no typo
     variants for a half-typed last word that already has prefix matches)."""
-    out: dict[str, Expansion] = {}
+    out: dict[str, float] = {}  # term -> its best similarity
 
     def add(term: str, sim: float) -> None:
-        if term not in out or out[term].sim < sim:
-            out[term] = Expansion(term, sim, ix.idf(term))
+        if out.get(term, -1.0) < sim:
+            out[term] = sim
 
     if token in ix.df:
         add(token, 1.0)
@@ -53,7 +56,7 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
         if last and len(token) == 1:
             for term in ix.prefixed(token, 32, short=False):
                 add(term, SIM_PREFIX)
-        return list(out.values())
+        return _expansions(ix, out)
     if last:
         cap = (4, 8, 32)[min(len(token), 3) - 1]
         for term in ix.prefixed(token, cap) + ix.prefixed(token, cap // 4, short=False):
@@ -68,7 +71,20 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
     if edits and (token not in out or ix.df.get(token, 0) < 3):
         for term, dist in _typos(ix, token, edits):
             add(term, SIM_EDIT1 if dist == 1 else SIM_EDIT2)
-    return sorted(out.values(), key=lambda e: -e.sim)
+    return _expansions(ix, out)
+
+
+def _expansions(ix: Index, found: dict[str, float]) -> list[Expansion]:
+    """The terms found and their similarities as expansions, best first (equal
+    ones in the order they were found)."""
+    idf = ix.idf
+    return sorted(
+        (Expansion(term, sim, idf(term)) for term, sim in found.items()), key=_closest_first
+    )
+
+
+def _closest_first(expansion: Expansion) -> float:
+    return -expansion.sim
 
 
 def _typos(ix: Index, token: str, edits: int) -> list[tuple[str, int]]:

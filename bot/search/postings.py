@@ -285,12 +285,10 @@ class Index:
         """Terms starting with ``prefix`` (at most ``cap``, shortest first), from the
         short fields or from every field."""
         vocab = self.short_vocab if short else self.vocab
-        i = bisect_left(vocab, prefix)
-        out: list[str] = []
-        while i < len(vocab) and vocab[i].startswith(prefix):
-            out.append(vocab[i])
-            i += 1
-            if len(out) >= cap * 4:
-                break
+        start = bisect_left(vocab, prefix)
+        # the first term past the prefix's, among the next cap * 4 (a slice:
+        # a term with the prefix sorts before the prefix and the last character)
+        end = bisect_left(vocab, prefix + _LAST_CHAR, start, min(len(vocab), start + cap * 4))
+        out = vocab[start:end]
         out.sort(key=len)
         return out[:cap]

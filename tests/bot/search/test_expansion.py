@@ -60,3 +60,22 @@ def test_two_edits_one_at_each_end_are_found() -> None:
     """The shapes the second-character anchors are for: the front substituted,
     deleted or inserted before, and the end changed too."""
     _check("abcdabcd", ["xbcdabcx", "bcdabcx", "xabcdabcx", "xbcdabc", "bcdabc"], 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=6), min_size=1, max_size=60),
+    st.text(alphabet=ALPHABET, max_size=3),
+    st.integers(1, 8),
+    st.booleans(),
+)
+def test_prefixed_is_the_first_terms_with_the_prefix_shortest_first(
+    vocabulary: list[str], prefix: str, cap: int, short: bool
+) -> None:
+    """Of the first ``cap * 4`` terms (in vocabulary order) that start with the
+    prefix, the ``cap`` shortest, ties in vocabulary order."""
+    words = " ".join(vocabulary)
+    ix = Index([Prompt(id="p", path="p.md", title=words, category="c", prompt=words)])
+    vocab = ix.short_vocab if short else ix.vocab
+    first = [term for term in vocab if term.startswith(prefix)][: cap * 4]
+    assert ix.prefixed(prefix, cap, short=short) == sorted(first, key=len)[:cap]
