@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.search.analysis import COUNT_MAX
-from bot.search.expansion import Expansion
+from bot.search.expansion import Expansion, rarest
 from bot.search.postings import TAG, TEXT, TITLE, Index
 
 K1, B = 1.2, 0.75
@@ -64,7 +64,7 @@ def bm25f(
     """0..1 for each of ``docs``: the query words' (each given as its
     expansions, best first) BM25F, each term weighted by its own idf."""
     ordered = sorted(set(docs))
-    weights = [max((e.idf for e in w), default=0.0) for w in words]
+    weights = [rarest(w, 0.0) for w in words]
     weights = [w if w >= MIN_IDF else 0.0 for w in weights]
     total = sum(weights) or 1.0
     kept = [
@@ -130,13 +130,13 @@ def _held(
     found: list[Hits] = []
     if sizes and max(sizes) > LONG_ARRAY:
         arrays = list(arrays)
-        for i, size in enumerate(sizes):
+        for i in [i for i, size in enumerate(sizes) if size > LONG_ARRAY]:
             docs = arrays[i]
-            if size > LONG_ARRAY and docs is not None:
-                values, hit = _found(docs, cands, shift)
-                columns = np.flatnonzero(hit)
-                found.append((np.full(len(columns), i, dtype=np.intp), columns, values[hit]))
-                arrays[i], sizes[i] = None, 0
+            assert docs is not None  # (its size is not 0)
+            values, hit = _found(docs, cands, shift)
+            columns = np.flatnonzero(hit)
+            found.append((np.full(len(columns), i, dtype=np.intp), columns, values[hit]))
+            arrays[i], sizes[i] = None, 0
     joined = np.frombuffer(b"".join(filter(None, arrays)), dtype=np.uint32)
     column = at[joined >> np.uint32(shift) if shift else joined]
     hits = np.flatnonzero(column >= 0)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from bot.search.bm25 import bm25f
 from bot.search.coverage import MatchValues
 from bot.search.dense import CandidateScores, covered
-from bot.search.expansion import Expansion
+from bot.search.expansion import Expansion, rarest
 from bot.search.phrases import title_phrases
 from bot.search.postings import Index
 from bot.search.titles import MIX_TITLE, RERANK, title_similarity
@@ -53,7 +53,7 @@ def described_scores(
     best = found.best(RERANK)
     docs = [doc for doc, _ in best]
     bm25 = bm25f(ix, expansions, docs)
-    rarity = [max((e.idf for e in g), default=0.0) for g in expansions]
+    rarity = [rarest(g, 0.0) for g in expansions]
     phrases = title_phrases(ix, words, rarity, docs, COMMON_IDF)
 
     def final(cover: float, title: float, doc: int) -> float:

@@ -27,7 +27,7 @@ from bot.search.analysis import key, tokens
 from bot.search.coverage import MatchValues, bests, coverage, match_values
 from bot.search.dense import CandidateScores, covered
 from bot.search.described import COMMON_IDF, described_scores
-from bot.search.expansion import Expansion, expand
+from bot.search.expansion import Expansion, expand, rarest
 from bot.search.facets import Facets
 from bot.search.hits import Hit
 from bot.search.postings import ALL_FIELDS, SHORT_FIELDS, Index
@@ -223,10 +223,10 @@ class SearchEngine:
         # much (long doc lists): dropped unless the query has nothing else that
         # matches (a word found nowhere stays, for its weight, but is no reason
         # to drop them: "woman xyzzy" still finds women).
-        informative = [g for g in exps if max((e.idf for e in g), default=9.9) >= COMMON_IDF]
+        informative = [g for g in exps if rarest(g, 9.9) >= COMMON_IDF]
         if any(informative):
             exps = informative
-        weights = [max((e.idf for e in g), default=1.0) for g in exps]
+        weights = [rarest(g, 1.0) for g in exps]
         scores: dict[int, float]
         if described is None:
             values = [match_values(ix, g, fields, length_prior=True) for g in exps]

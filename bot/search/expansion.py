@@ -7,6 +7,8 @@ when the user made a typo.  Expansions feed both the per-field inverted indexes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -31,6 +33,14 @@ class Expansion(NamedTuple):
     term: str
     sim: float
     idf: float
+
+
+_IDF = attrgetter("idf")
+
+
+def rarest(expansions: Sequence[Expansion], default: float) -> float:
+    """The idf of a token's rarest expansion (``default``: it has none)."""
+    return max(map(_IDF, expansions), default=default)
 
 
 def _max_edits(n: int) -> int:
