@@ -87,10 +87,8 @@ def expand(ix: Index, token: str, *, last: bool, fuzzy: bool = True) -> list[Exp
 def _expansions(ix: Index, found: dict[str, float]) -> list[Expansion]:
     """The terms found and their similarities as expansions, best first (equal
     ones in the order they were found)."""
-    idf = ix.idf
-    return sorted(
-        (Expansion(term, sim, idf(term)) for term, sim in found.items()), key=_closest_first
-    )
+    idfs = ix.idfs(found)
+    return sorted(map(Expansion, found, found.values(), idfs), key=_closest_first)
 
 
 def _closest_first(expansion: Expansion) -> float:
