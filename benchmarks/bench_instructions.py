@@ -3,8 +3,12 @@
 Wall-clock figures on a shared VM move by ±20 % between two runs of the same
 code, more than most changes to the search; instruction counts do not move.
 For each tree: the dev queries, each once, on a snapshot freshly loaded from an
-index (cold caches, as the bot after a start), the load itself subtracted;
-descriptions (three words or more) and shorter queries apart.
+index (cold caches, as the bot after a start); descriptions (three words or
+more) and shorter queries apart.  Only the searches are counted: the child
+runs them inside ``math.fsum`` (which nothing in the search calls) and
+callgrind collects inside that function alone, so the load's own variation
+(10-20 M instructions between two runs) is not in the figures.  The load is
+counted too, in a run of its own.
 
     python -m benchmarks.bench_instructions --db INDEX [--tree PATH]... [--queries FILE]
 
@@ -32,16 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("load", "descriptions", "shorter")
 LONG_QUERY = 3  # words: as bot.search.engine.LONG_QUERY (not imported: any tree's)
 # The measured process: only the tree's own ``load_snapshot`` is imported, so that
-# a tree from before this script measures the same way.
+# a tree from before this script measures the same way.  The searches run inside
+# math.fsum: the function callgrind collects in (COUNTED).
 CHILD = """
-import json, sys
+import json, math, sys
 from pathlib import Path
 from bot.stored_snapshot import load_snapshot
 part, db, queries = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
 snapshot = load_snapshot(db)
-hits = [len(snapshot.search(query, limit=10)) for query in queries if part != "load"]
-print(sum(hits))
+hits = math.fsum(len(snapshot.search(q, limit=10)) for q in queries if part != "load")
+print(int(hits))
 """
+COUNTED = "math_fsum*"  # CPython's C function for math.fsum
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -61,18 +67,23 @@ def instructions(tree: Path, db: Path, part: str, queries: list[str]) -> int:
     # per cent of the load's count from one run to the next otherwise)
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    only_searches = (
+        [] if part == "load" else ["--collect-atstart=no", f"--toggle-collect={COUNTED}"]
+    )
     done = subprocess.run(
         [
             "valgrind",
             "--tool=callgrind",
             "--callgrind-out-file=/dev/null",
+            *only_searches,
             sys.executable,
             "-c",
             CHILD,
             part,
-            str(db),
+            str(db.resolve()),
             json.dumps(queries),
         ],
+        cwd=tree,  # (``-c`` puts the working folder first on the path: the tree's)
         env=env,
         capture_output=True,
         text=True,
@@ -82,6 +93,8 @@ def instructions(tree: Path, db: Path, part: str, queries: list[str]) -> int:
     if done.returncode != 0 or not found:
         tail = done.stderr.strip().splitlines()[-3:]
         raise SystemExit(f"{tree}: the {part} run failed: {' / '.join(tail)}")
+    if queries and int(found[-1]) < 1000 * len(queries):  # a search is ~10^6
+        raise SystemExit(f"{tree}: callgrind found no {COUNTED} to count in (this Python)")
     return int(found[-1])
 
 
@@ -103,11 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(parts['shorter'])} shorter queries, each once; millions of instructions"
     )
     print(f"{'tree':<40}{'load':>10}{'descriptions':>14}{'shorter':>10}{'all':>10}")
-    for tree in args.tree or [ROOT]:
+    for tree in (path.resolve() for path in args.tree or [ROOT]):
         compileall.compile_dir(tree / "bot", quiet=1)  # as installed: no compiling timed
         counts = {part: instructions(tree, args.db, part, parts[part]) for part in PARTS}
-        load = counts["load"]
-        long, short = counts["descriptions"] - load, counts["shorter"] - load
+        load, long, short = counts["load"], counts["descriptions"], counts["shorter"]
         print(
             f"{tree!s:<40}{load / 1e6:>10.1f}{long / 1e6:>14.1f}"
             f"{short / 1e6:>10.1f}{(long + short) / 1e6:>10.1f}",
