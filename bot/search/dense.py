@@ -97,6 +97,7 @@ def covered(
     scores = np.zeros(n)
     holders = _Holders(n, [weight / total for weight in weights])
     spare: npt.NDArray[np.float64] | None = None  # a word's values where it is
+    dense: npt.NDArray[np.float64] | None = None  # a commoner word's, the library's length
     first = 0  # the word's first array
     for i, (weight, pairs) in enumerate(zip(weights, words, strict=True)):
         if not pairs:  # found nowhere: adds nothing
@@ -121,14 +122,20 @@ def covered(
             scores[docs] += cover * best
             holders.add_at(i, docs)
             continue
-        dense = np.zeros(n)
+        if dense is None:
+            dense = np.zeros(n)
+        else:
+            dense.fill(0.0)
         for value, members in runs:  # increasing values: the best one wins
             dense[members] = value
         if allow is not None:
             dense *= allow
         scores += cover * dense
         holders.add(i, dense > 0)
-    matched, shares = holders.shares()
+    # A prompt holds a word of some weight where its sum is above 0 (each match
+    # value is): words of no weight match nothing, as in the sums.
+    matched = np.flatnonzero(scores > 0)
+    shares = holders.shares(matched)
     rank = np.frombuffer(ix.rank_of, dtype=np.uint32)
     return Coverage(matched, scores[matched] + MIX_ALL * shares * shares, rank)
 
@@ -158,20 +165,15 @@ class _Holders:
         elif self.summed is not None:
             self.summed[docs] += self.parts[word]
 
-    def shares(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """The prompts that hold a word of some weight, and their shares."""
+    def shares(self, matched: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        """The shares of ``matched`` (prompts that hold a word of some weight)."""
         if self.summed is not None:
-            matched = np.flatnonzero(self.summed)
-            return matched, self.summed[matched]
+            return self.summed[matched]
         assert self.bits is not None
         table = np.zeros(1)  # each combination's share, summed in word order as above
         for part in self.parts:
             table = np.concatenate((table, table + part))
-        matched = np.flatnonzero(self.bits)
-        shares = table[self.bits[matched]]
-        if not shares.all():  # words of no weight: not matched, as in the sums
-            matched, shares = matched[shares > 0], shares[shares > 0]
-        return matched, shares
+        return table[self.bits[matched]]
 
 
 class CandidateScores(dict[int, float]):
