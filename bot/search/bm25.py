@@ -84,9 +84,8 @@ def bm25f(
     sim_idf = np.array([e.sim * e.idf for e in expansions])
     values = sim_idf[:, None] * t / (t + K1)
     starts = list(itertools.accumulate((len(exps) for exps in kept[:-1]), initial=0))
-    out = np.zeros(len(ordered))
-    for best in np.maximum.reduceat(values, starts, axis=0):  # each word's best term
-        out += best / total
+    best = np.maximum.reduceat(values, starts, axis=0) / total  # each word's best term
+    out = np.cumsum(best, axis=0)[-1]  # the words added one after the other
     return dict(zip(ordered, out.tolist(), strict=True))
 
 
@@ -103,12 +102,14 @@ def _merged_tf(
     rows, columns, _ = _held(lists, at, keys)
     field, term = np.divmod(rows, n)  # rows: the text's terms, the titles', the tags'
     counts = np.zeros((n, len(cands)))
-    counts[term[field == 0], columns[field == 0]] = 1.0
+    in_text = field == 0
+    counts[term[in_text], columns[in_text]] = 1.0
     rows, repeated, held = _held([ix.tf.get(t) for t in terms], at, keys, COUNT_BITS)
     counts[rows, repeated] = held & COUNT_MAX
     merged = counts / norm
     for number, weight in ((1, W_TITLE), (2, W_TAGS)):  # (a list holds a document once)
-        merged[term[field == number], columns[field == number]] += weight
+        there = field == number
+        merged[term[there], columns[there]] += weight
     return merged
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.models import Prompt
@@ -240,6 +240,11 @@ def reference_bm25f(ix: Any, words: list[list[Any]], docs: set[int]) -> dict[int
     ),
     st.sets(st.integers(0, 999), min_size=1, max_size=60),
     st.sampled_from([0, 100, 10**9]),
+)
+@example(  # every word: their scores added in the query's order, as the formula's
+    [[(w, 1.0 - 0.07 * i), ("filler3", 0.5)] for i, w in enumerate(COMMON_WORDS)],
+    set(range(0, 1000, 9)),
+    100,
 )
 def test_bm25f_is_its_formula_whichever_way_the_arrays_are_searched(
     words: list[list[tuple[str, float]]], docs: set[int], long_array: int
