@@ -24,7 +24,7 @@ in title order, as everywhere in the engine.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,11 +183,10 @@ class CandidateScores(dict[int, float]):
     (whose coverage is at least theirs): they are only scored (:meth:`widened`)
     when the candidates hold less than a page of near-duplicate groups."""
 
-    def __init__(
-        self, found: Coverage, best: list[tuple[int, float]], titles: list[float], keep: float
-    ) -> None:
-        scaled = [(c + t) * keep for (_, c), t in zip(best, titles, strict=True)]
-        super().__init__(zip([doc for doc, _ in best], scaled, strict=True))
+    def __init__(self, found: Coverage, scores: Iterable[tuple[int, float]], keep: float) -> None:
+        """``scores``: the candidates' (doc, score), ``keep``: how the coverage of
+        the other matches in ``found`` is scaled."""
+        super().__init__(scores)
         self.found, self.keep = found, keep
 
     def widened(self) -> CandidateScores | None:
@@ -195,7 +194,7 @@ class CandidateScores(dict[int, float]):
         four times as many in all (None: every match is in already)."""
         if len(self) >= len(self.found):
             return None
-        wider = CandidateScores(self.found, [], [], self.keep)
+        wider = CandidateScores(self.found, (), self.keep)
         wider.update((doc, c * self.keep) for doc, c in self.found.best(4 * len(self)))
         wider.update(self)
         return wider

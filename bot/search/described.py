@@ -63,15 +63,11 @@ def described_scores(
         v = phrases.get(doc)
         return score if v is None else min(NEAR_EXACT, score + MIX_PHRASE * v)
 
+    scores = [final(c, 0.0, d) for d, c in best]  # a title not compared adds nothing
     compare = list(range(len(docs)))
     if page is not None:
-        lows = [final(c, 0.0, d) for d, c in best]
         highs = [final(c, MIX_TITLE, d) for d, c in best]
-        compare = contenders(lows, highs, [ix.group[d] for d in docs], page)
-    titles = [0.0] * len(docs)
+        compare = contenders(scores, highs, [ix.group[d] for d in docs], page)
     for i, t in zip(compare, title_similarity(ix, qkey, [docs[i] for i in compare]), strict=True):
-        titles[i] = t
-    scores = CandidateScores(found, best, titles, KEEP)  # (and the matches after them)
-    for (doc, cover), title in zip(best, titles, strict=True):
-        scores[doc] = final(cover, title, doc)
-    return scores
+        scores[i] = final(best[i][1], t, docs[i])
+    return CandidateScores(found, zip(docs, scores, strict=True), KEEP)  # (and the rest)

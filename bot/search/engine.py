@@ -189,7 +189,10 @@ class SearchEngine:
         ix = self._ix
         found = covered(ix, values, weights, allowed)
         best = found.best(RERANK)
-        return CandidateScores(found, best, title_similarity(ix, qkey, [d for d, _ in best]), 1.0)
+        titles = title_similarity(ix, qkey, [d for d, _ in best])
+        return CandidateScores(
+            found, [(d, c + t) for (d, c), t in zip(best, titles, strict=True)], 1.0
+        )
 
     def _score(
         self,
