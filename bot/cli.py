@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.wording import noun
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -97,10 +98,6 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.library.scan import load_library
 
@@ -115,7 +112,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             print(problem.line())
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
-        print(f"{_counted(errors, 'error')}, {_counted(warnings, 'warning')}", file=sys.stderr)
+        totals = f"{errors} {noun(errors, 'error')}, {warnings} {noun(warnings, 'warning')}"
+        print(totals, file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 

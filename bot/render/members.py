@@ -14,6 +14,7 @@ from bot.render.card import CARD_COLOUR
 from bot.render.format import clip_display
 from bot.render.lists import page_count
 from bot.render.message import Reply
+from bot.wording import noun
 
 FAVORITES_PAGE = 10
 GONE_NOTE = "no longer in the library"
@@ -82,7 +83,7 @@ def top_reply(rows: Sequence[tuple[str, int]], period: str, *, in_server: bool) 
         text = f"No prompt has been shown {when} yet." if in_server else f"Nothing {when} yet."
         return Reply(content=f"{whose}: {text}", ephemeral=True)
     lines = [
-        f"`{n}.` {clip_display(title, 180)} · **{count:,}** time{'s' if count != 1 else ''}"
+        f"`{n}.` {clip_display(title, 180)} · **{count:,}** {noun(count, 'time')}"
         for n, (title, count) in enumerate(rows, 1)
     ]
     embed = discord.Embed(
@@ -95,6 +96,6 @@ def top_reply(rows: Sequence[tuple[str, int]], period: str, *, in_server: bool) 
 
 def forgotten_note(favorites: int, usage: int) -> str:
     return (
-        f"Done: {favorites:,} saved prompt{'s' if favorites != 1 else ''} deleted and "
-        f"{usage:,} usage record{'s' if usage != 1 else ''} no longer linked to you."
+        f"Done: {favorites:,} saved {noun(favorites, 'prompt')} deleted and "
+        f"{usage:,} usage {noun(usage, 'record')} no longer linked to you."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.models import Problem
+from bot.wording import noun
 
 
 @dataclass
@@ -23,7 +24,7 @@ class RefreshSummary:
         return bool(self.added or self.updated or self.removed)
 
     def line(self) -> str:
-        files = "file" if self.problem_files == 1 else "files"
+        files = noun(self.problem_files, "file")
         return (
             f"indexed: {self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {self.problem_files} {files} with problems"
