@@ -13,8 +13,8 @@ Here each word is a few C loops over the library's length (a tenth of a
 millisecond at 8,921 prompts, ~1 ms at 100,000), or over its matches only
 when it has few, so every word is looked up everywhere: a paraphrase's
 rarer words are often the ones its target lacks ("cab" for "taxi"), and its
-common words are what finds it.  Queries that
-match few prompts (most keystrokes) keep the dicts, cheaper there.
+common words are what finds it.  Queries that match few prompts (most
+keystrokes) keep the dicts, cheaper there.
 
 :class:`CandidateScores` holds the scores of the best few for the page, and
 scores more of the matches only when the page needs them.  Equal scores are

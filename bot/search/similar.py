@@ -36,7 +36,7 @@ def similar_docs(ix: Index, doc: int, limit: int) -> list[tuple[int, float]]:
     terms = distinctive_terms(ix, doc)
     if not terms or limit <= 0:
         return []
-    weights = {t: ix.idf(t) for t in terms}
+    weights = dict(zip(terms, ix.idfs(terms), strict=True))
     total = sum(weights.values()) or 1.0
     scores: dict[int, float] = {}
     for term, weight in weights.items():
