@@ -15,7 +15,10 @@ counted too, in a run of its own.
 ``INDEX`` is an index that ``promptbot index`` built (the search index stored);
 each ``--tree`` is a checkout of the project (default: this one), for example
 ``git worktree add /tmp/base main``.  Needs ``valgrind`` (Debian: ``apt-get
-install valgrind``); each run takes a minute or two.
+install valgrind``); each run takes a minute or two.  A tree whose stored search
+index differs from the one in ``INDEX`` (its code is part of the index's key)
+builds and stores its own in its load run, which then counts that build too:
+for the load's figure, measure such trees on copies of the index each.
 """
 
 from __future__ import annotations
