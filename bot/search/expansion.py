@@ -99,12 +99,9 @@ def _typos(ix: Index, token: str, edits: int) -> list[tuple[str, int]]:
     """The (at most MAX_FUZZY) other terms within ``edits`` of ``token``, nearest
     and most common first.  Every term within reach is matched, not extract's
     first few: which of equally near terms are kept must not depend on the
-    order of the pools."""
-    near: dict[str, int] = {}
-    for pool in ix.near_pools(token, edits):
-        for term, dist, _ in extract(
-            token, pool, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
-        ):
-            near[term] = int(dist)
-    found = sorted(near.items(), key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
-    return [(term, dist) for term, dist in found[:MAX_FUZZY] if dist]
+    order of the candidates."""
+    near = extract(
+        token, ix.near(token, edits), scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+    )
+    found = sorted(near, key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
+    return [(term, int(dist)) for term, dist, _ in found[:MAX_FUZZY] if dist]

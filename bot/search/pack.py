@@ -26,7 +26,7 @@ from typing import Any
 from bot.models import Prompt
 from bot.search.postings import Index
 
-SKIP = frozenset({"prompts", "ids", "by_id", "_by_char"})  # not persisted as they are
+SKIP = frozenset({"prompts", "ids", "by_id", "_near"})  # not persisted as they are
 SEP = "\x00"  # between terms (never in a folded term)
 
 

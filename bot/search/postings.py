@@ -24,6 +24,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.models import Prompt
 from bot.search.analysis import body_terms, is_cjk, key, stem, tokens
@@ -37,6 +38,9 @@ from bot.search.inverted import (
     long_part,
     size_order,
 )
+
+if TYPE_CHECKING:
+    from bot.search.typos import NearTerms
 
 # Fields, and what a match in each is worth (the title dominates).  The
 # description and the prompt body are one field: giving the description its own
@@ -91,6 +95,7 @@ class Index:
         stored = (body_terms(prompts[i]) if body is None else body[i] for i in perm)
         self._build(docs, perm, lambda: long_part(stored))
         self.prompts = [prompts[i] for i in perm]
+        self.index_typos()
 
     @classmethod
     def from_docs(
@@ -103,7 +108,8 @@ class Index:
         freed before the long field arrives) numbered by ``perm``
         (:func:`size_order`); ``long()``
         gives the long field (:func:`long_part` of the documents in that order: it
-        is asked for last, so it can be built meanwhile elsewhere)."""
+        is asked for last, so it can be built meanwhile elsewhere).  To be
+        stored (:mod:`bot.search.pack`): its typos are indexed when it is loaded."""
         ix = cls.__new__(cls)
         ix._build(docs, perm, long)
         return ix
@@ -165,20 +171,16 @@ class Index:
                 self.by_len[len(term)].append(term)
                 if len(term) >= 4:
                     self.by_stem[stem(term)].append(term)
-        self.index_typos()
 
     def index_typos(self) -> None:
-        """Index every length's terms by their last and second characters (what
-        :meth:`near_pools` anchors on): ~10 ms and ~1 MB for 35,000 terms, once,
-        at build or load, so that no query pays for it."""
-        by_char: dict[tuple[int, int], dict[str, list[str]]] = {}
-        for n, terms in self.by_len.items():
-            for at in (-1, 1) if n >= 2 else (-1,):
-                chars: dict[str, list[str]] = defaultdict(list)
-                by_char[(n, at)] = chars
-                for term in terms:
-                    chars[term[at]].append(term)
-        self._by_char: dict[tuple[int, int], dict[str, list[str]]] = by_char
+        """Index the terms for typo matching (:mod:`bot.search.typos`): ~3 ms
+        and 0.4 MB for 25,000 terms, once, when an index is built to be
+        searched or loaded, so that no query pays for it.  (Not stored, and not
+        made by :meth:`from_docs`: the processes that build the stored index
+        import no numpy.)"""
+        from bot.search.typos import NearTerms
+
+        self._near: NearTerms = NearTerms(self.by_len)
 
     # -- building -----------------------------------------------------------
     def _build_short(self, docs: Sequence[Doc]) -> tuple[Postings, ...]:
@@ -254,37 +256,11 @@ class Index:
                 out.append((value * factor, docs[lo:hi]))
         return out
 
-    def near_pools(self, token: str, edits: int) -> list[Sequence[str]]:
-        """Lists holding every term that may be within ``edits`` (1, or 2 for a
-        token of 8+ characters) of ``token`` (a term may be in several): of a
-        length within ``edits`` of it, and anchored where so few edits cannot
-        reach.  One edit cannot change both the first and the last character.
-        Two edits that change both are one at each end, the middle intact: then
-        the term's second character is the token's first or second (a change at
-        the front), or its first is the token's second (the first deleted).
-        Together a tenth (one edit) to a third (two) of :meth:`pool`, and the
-        same matches (a property test checks it); lists as they are, not merged
-        (merging cost as much as matching)."""
-        first, last = token[0], token[-1]
-        starts = (first,) if edits == 1 else (first, token[1])
-        seconds = () if edits == 1 else (first, token[1])
-        pools: list[Sequence[str]] = []
-        for n in range(len(token) - edits, len(token) + edits + 1):
-            terms = self.by_len.get(n)
-            if not terms:
-                continue
-            for c in starts:  # each length's terms are sorted: a range each
-                hi = len(terms) if c == _LAST_CHAR else bisect_left(terms, chr(ord(c) + 1))
-                pools.append(terms[bisect_left(terms, c) : hi])
-            pools.append(self._by_char[(n, -1)].get(last, []))
-            pools.extend(self._by_char[(n, 1)].get(c, []) for c in seconds)
-        return pools
-
-    def pool(self, n: int, edits: int) -> list[str]:
-        """Terms whose length is within ``edits`` of ``n``: "did you mean"'s
-        candidates (for a query that found nothing; not cached, so that a
-        snapshot is never written to)."""
-        return [t for k in range(n - edits, n + edits + 1) for t in self.by_len.get(k, ())]
+    def near(self, token: str, edits: int) -> list[str]:
+        """The terms that may be within ``edits`` of ``token``: every one that is,
+        and about a tenth of the others of lengths within reach (see
+        :mod:`bot.search.typos`)."""
+        return self._near.near(token, edits)
 
     def prefixed(self, prefix: str, cap: int = 64, *, short: bool = True) -> list[str]:
         """Terms starting with ``prefix`` (at most ``cap``, shortest first), from the

@@ -39,7 +39,7 @@ def _nearest(ix: Index, word: str) -> list[tuple[str, int]]:
     if not radius:
         return []
     found = extract(
-        word, ix.pool(len(word), radius), scorer=OSA.distance, score_cutoff=radius, limit=None
+        word, ix.near(word, radius), scorer=OSA.distance, score_cutoff=radius, limit=None
     )
     found.sort(key=lambda f: (f[1], -ix.df.get(f[0], 0), f[0]))
     return [(term, dist) for term, dist, _ in found[:PER_WORD]]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import stored_snapshot
+from bot.search.typos import NearTerms
 from bot.store.index import Index
 from bot.store.reader import GenerationReader
 from bot.stored_snapshot import builder, ensure_stored, load_snapshot, open_stored
@@ -55,11 +56,14 @@ async def test_a_snapshot_is_stored_once_and_keeps_its_generation(tmp_path: Path
 
 
 def _plain(value: object) -> object:
-    """Tuples as lists (the stored parts are JSON), to compare what they hold."""
+    """Tuples as lists (the stored parts are JSON), arrays as lists, to compare
+    what they hold."""
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, NearTerms):  # (rebuilt at load, from the terms by length)
+        return [value.terms, value.starts.tolist(), value.masks.tolist()]
     return value
 
 
