@@ -173,7 +173,7 @@ class Index:
                     self.by_stem[stem(term)].append(term)
 
     def index_typos(self) -> None:
-        """Index the terms for typo matching (:mod:`bot.search.typos`): ~3 ms
+        """Index the terms for typo matching (:mod:`bot.search.typos`): ~9 ms
         and 0.4 MB for 25,000 terms, once, when an index is built to be
         searched or loaded, so that no query pays for it.  (Not stored, and not
         made by :meth:`from_docs`: the processes that build the stored index

@@ -63,7 +63,7 @@ def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, NearTerms):  # (rebuilt at load, from the terms by length)
-        return [value.terms, value.starts.tolist(), value.masks.tolist()]
+        return [value.terms.tolist(), value.starts.tolist(), value.masks.tolist()]
     return value
 
 

@@ -76,6 +76,8 @@ def test_terms_with_other_characters_are_not_measured() -> None:
     assert sorted(ix.near("abcdefgh", 1)) == ["abcdefgh", "hgfedcba"]
     assert sorted(ix.near("abcdefgh", 2)) == ["abcdefgh", "abcdefxy", "hgfedcba"]
     assert ix.near("qqqq", 1) == [] and ix.near("", 0) == []
+    # the same characters, but not as many of each: "abab" holds a and b twice
+    assert _index(["abcd", "abba", "aabb", "abbb"]).near("abab", 1) == ["aabb", "abba", "abbb"]
     assert _index(["ab"]).near("abcdefghijklmnopqrstuvwxyz", 3) == []  # past the longest
 
 
