@@ -265,4 +265,12 @@ class PromptBot(commands.Bot):
             await asyncio.wait(set(self._background), timeout=5.0)
         if self.metrics_server is not None:
             await self.metrics_server.close()
+        # discord.py dispatches "ready" once no guild has come for
+        # guild_ready_timeout after READY, and its close() leaves that wait
+        # running: a bot stopped meanwhile would dispatch on a closed client
+        # (its loop gone: a failed task and a traceback in the log).  Cancelled
+        # as discord.py's own parse_ready cancels an earlier one.
+        waiting = getattr(self._connection, "_ready_task", None)
+        if waiting is not None:
+            waiting.cancel()
         await super().close()

@@ -4,6 +4,7 @@ IDENTIFY does not wait for the index, and what comes meanwhile waits for it."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -128,3 +129,32 @@ async def test_a_card_button_clicked_while_a_slow_first_load_runs_is_told_too(
         finish()
         again = await fake_discord.send_component(full, message=card_message)
         assert "```" in (await again.response(timeout=30))["data"]["content"]
+
+
+async def test_a_bot_closed_before_its_ready_event_leaves_no_failed_task(
+    fake_discord: Any, library: Path, tmp_path: Path
+) -> None:
+    """discord.py dispatches ``ready`` once no guild has come for
+    ``guild_ready_timeout`` after READY; a bot stopped meanwhile (a SIGTERM
+    right after start) must not have that wait dispatch on the closed client
+    (whose loop is gone: a failed task and its traceback in the log)."""
+    settings = bot_settings(library, tmp_path)
+    loop = asyncio.get_running_loop()
+    failures: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: failures.append(context))
+    try:
+        async with Catalog(settings) as catalog, open_state(settings) as state:
+            app = PromptBot(settings, catalog, state, guild_ready_timeout=0.5)
+            with fake_discord.patched_discord():
+                started = asyncio.create_task(app.start(fake_discord.token))
+                await fake_discord.wait_until_ready()  # READY and GUILD_CREATE sent
+                assert not app.is_ready()  # discord.py still waits for more guilds
+                fake_discord.gateway.expect_client_close()
+                await app.close()
+                await asyncio.wait_for(started, 10)
+            await asyncio.sleep(0.8)  # past the ready wait's timeout
+            gc.collect()  # (a task's unretrieved exception is reported when it is freed)
+            assert not app.is_ready()
+    finally:
+        loop.set_exception_handler(None)
+    assert failures == []
