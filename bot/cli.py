@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from bot.catalog import Snapshot
+    from bot.models import Problem
     from bot.store.index import Index, RefreshSummary
 
 log = logging.getLogger("promptbot")
+PROBLEMS_SHOWN = 20  # problems ``index`` prints (``check`` prints them all)
 
 
 class UsageError(Exception):
@@ -154,7 +156,19 @@ async def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         if stored:  # the search index too: the next start only reads it
             ensure_stored(settings.db, pool[0] if pool else None)
     print(summary.line())
+    _print_problems(summary.problems)
     return 0
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    """The library's problems, as ``check`` prints them, on stderr: the first
+    ``PROBLEMS_SHOWN`` (a library of 100,000 files may have thousands), then
+    how many more and where to see them."""
+    for problem in problems[:PROBLEMS_SHOWN]:
+        print(problem.line(), file=sys.stderr)
+    more = len(problems) - PROBLEMS_SHOWN
+    if more > 0:
+        print(f"... and {more} more: `promptbot check` lists them all", file=sys.stderr)
 
 
 async def _snapshot(settings: Settings) -> Snapshot:

@@ -325,3 +325,23 @@ def test_our_own_corrupt_index_is_moved_aside_and_rebuilt(home: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "rebuilding it from the library" in out.stderr
     assert Path(f"{db}.corrupt").read_bytes() == damaged
+
+
+def test_index_names_the_files_with_problems_and_how_many_more(home: Path) -> None:
+    """As ``check`` does, on stderr, the first PROBLEMS_SHOWN of them; the
+    summary line on stdout stays one line."""
+    from bot.cli import PROBLEMS_SHOWN
+
+    for i in range(PROBLEMS_SHOWN + 5):
+        (home / "seeds" / f"broken{i:02}.md").write_text("---\ntitle: [unclosed\n---\n")
+    out = cli("index", cwd=home)
+    assert out.returncode == 0, out.stderr
+    assert f"{PROBLEMS_SHOWN + 5} files with problems" in out.stdout.strip()
+    named = [line for line in out.stderr.splitlines() if ": error: " in line]
+    assert len(named) == PROBLEMS_SHOWN
+    assert named[0].startswith("broken00.md: error: ")
+    assert "... and 5 more: `promptbot check` lists them all" in out.stderr
+    again = cli("index", cwd=home)  # nothing changed: still reported
+    assert (
+        len([line for line in again.stderr.splitlines() if ": error: " in line]) == PROBLEMS_SHOWN
+    )

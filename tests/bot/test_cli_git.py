@@ -76,6 +76,7 @@ def test_a_broken_file_is_reported_and_the_good_ones_served(repo: Repo, home: Pa
     index = git_cli(home, repo.url, "index")
     assert index.returncode == 0, index.stderr
     assert "1 file with problems" in index.stdout
+    assert index.stderr.count("broken.md: error: ") == 1  # which file, and why
     found = json.loads(git_cli(home, repo.url, "search", "neon", "--json").stdout)
     assert found and all(r["path"] != "broken.md" for r in found)
 
