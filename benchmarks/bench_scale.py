@@ -39,25 +39,29 @@ QUERY = "cinematic portrait neon rain"
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak MiB, last line of output) of ``python -m bot ARGS``."""
-    with tempfile.TemporaryFile("w+") as out:
+    """(seconds, peak MiB, first line of output) of ``python -m bot ARGS``: the
+    summary or the best hit (``index`` names the files with problems after
+    it, on stderr)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", *args],
             env=env,
             cwd=ROOT,
             stdout=out,
-            stderr=subprocess.STDOUT,
+            stderr=err,
             stdin=subprocess.DEVNULL,
         )
         _, status, usage = os.wait4(process.pid, 0)  # the rusage of this child alone
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
+        err.seek(0)
         lines = out.read().strip().splitlines()
+        errors = err.read().strip().splitlines()
     if process.returncode not in (0, 1):
-        raise RuntimeError(f"promptbot {args[0]} failed ({process.returncode}): {lines[-3:]}")
-    return seconds, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+        raise RuntimeError(f"promptbot {args[0]} failed ({process.returncode}): {errors[-3:]}")
+    return seconds, usage.ru_maxrss / 1024, lines[0] if lines else ""
 
 
 def python_speed_ms(steps: int = 2_000_000) -> float:
