@@ -4,7 +4,8 @@ Wall-clock figures on a shared VM move by ±20 % between two runs of the same
 code, more than most changes to the search; instruction counts do not move.
 For each tree: the dev queries, each once, on a snapshot freshly loaded from an
 index (cold caches, as the bot after a start); descriptions (three words or
-more) and shorter queries apart.  Only the searches are counted: the child
+more) and shorter queries apart, and every keystroke of every query as
+autocomplete sees it (each prefix once).  Only the searches are counted: the child
 runs them inside ``math.fsum`` (which nothing in the search calls) and
 callgrind collects inside that function alone, so the load's own variation
 (10-20 M instructions between two runs) is not in the figures.  The load is
@@ -36,7 +37,7 @@ from pathlib import Path
 from benchmarks.eval_search import QUERIES, load_queries
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("load", "descriptions", "shorter")
+PARTS = ("load", "descriptions", "shorter", "keystrokes")
 LONG_QUERY = 3  # words: as bot.search.engine.LONG_QUERY (not imported: any tree's)
 # The measured process: only the tree's own ``load_snapshot`` is imported, so that
 # a tree from before this script measures the same way.  The searches run inside
@@ -47,7 +48,8 @@ from pathlib import Path
 from bot.stored_snapshot import load_snapshot
 part, db, queries = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
 snapshot = load_snapshot(db)
-hits = math.fsum(len(snapshot.search(q, limit=10)) for q in queries if part != "load")
+find = snapshot.autocomplete if part == "keystrokes" else lambda q: snapshot.search(q, limit=10)
+hits = math.fsum(len(find(q)) for q in queries if part != "load")
 print(int(hits))
 """
 COUNTED = "math_fsum*"  # CPython's C function for math.fsum
@@ -55,12 +57,14 @@ COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def split_queries(queries: list[str]) -> dict[str, list[str]]:
-    """The queries each part runs: none (the load alone), the descriptions, the others."""
+    """The queries each part runs: none (the load alone), the descriptions, the
+    others, and every prefix of every query (autocomplete's)."""
     long = [q for q in queries if len(q.split()) >= LONG_QUERY]
     return {
         "load": [],
         "descriptions": long,
         "shorter": [q for q in queries if len(q.split()) < LONG_QUERY],
+        "keystrokes": [q[:i] for q in queries for i in range(1, len(q) + 1)],
     }
 
 
@@ -118,14 +122,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.db}: {len(parts['descriptions'])} descriptions, "
         f"{len(parts['shorter'])} shorter queries, each once; millions of instructions"
     )
-    print(f"{'tree':<40}{'load':>10}{'descriptions':>14}{'shorter':>10}{'all':>10}")
+    print(
+        f"{'tree':<40}{'load':>10}{'descriptions':>14}{'shorter':>10}{'all':>10}{'keystrokes':>12}"
+    )
     for tree in (path.resolve() for path in args.tree or [ROOT]):
         compileall.compile_dir(tree / "bot", quiet=1)  # as installed: no compiling timed
         counts = {part: instructions(tree, args.db, part, parts[part]) for part in PARTS}
         load, long, short = counts["load"], counts["descriptions"], counts["shorter"]
         print(
             f"{tree!s:<40}{load / 1e6:>10.1f}{long / 1e6:>14.1f}"
-            f"{short / 1e6:>10.1f}{(long + short) / 1e6:>10.1f}",
+            f"{short / 1e6:>10.1f}{(long + short) / 1e6:>10.1f}"
+            f"{counts['keystrokes'] / 1e6:>12.1f}",
             flush=True,
         )
     return 0

@@ -19,11 +19,14 @@ ROOT = Path(__file__).parents[2]
 
 def test_queries_split_into_descriptions_and_shorter_ones() -> None:
     parts = split_queries(["neon rain", "a cat on a roof", "cat", "red fox in snow"])
-    assert parts == {
+    assert {part: queries for part, queries in parts.items() if part != "keystrokes"} == {
         "load": [],
         "descriptions": ["a cat on a roof", "red fox in snow"],
         "shorter": ["neon rain", "cat"],
     }
+    assert parts["keystrokes"][:3] == ["n", "ne", "neo"]
+    assert parts["keystrokes"][-3:] == ["red fox in sn", "red fox in sno", "red fox in snow"]
+    assert len(parts["keystrokes"]) == len("neon raina cat on a roofcatred fox in snow")
 
 
 def test_the_measured_child_searches_an_index_as_the_bot_does(tmp_path: Path) -> None:
@@ -33,7 +36,7 @@ def test_the_measured_child_searches_an_index_as_the_bot_does(tmp_path: Path) ->
     run = [sys.executable, "-m", "bot", "index", "--library", str(ROOT / "seeds"), "--db", str(db)]
     subprocess.run(run, env=env, check=True, capture_output=True, timeout=120)
     queries = ["neon dreams on a rainy dusk", "xyzzy"]
-    for part, hits in (("load", "0"), ("descriptions", None)):
+    for part, hits in (("load", "0"), ("descriptions", None), ("keystrokes", None)):
         done = subprocess.run(
             [sys.executable, "-c", CHILD, part, str(db), json.dumps(queries)],
             env=env,
