@@ -258,8 +258,7 @@ class Index:
 
     def near(self, token: str, edits: int) -> list[str]:
         """The terms that may be within ``edits`` of ``token``: every one that is,
-        and about a tenth of the others of lengths within reach (see
-        :mod:`bot.search.typos`)."""
+        and few of the others of lengths within reach (see :mod:`bot.search.typos`)."""
         return self._near.near(token, edits)
 
     def prefixed(self, prefix: str, cap: int = 64, *, short: bool = True) -> list[str]:
