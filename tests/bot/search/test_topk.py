@@ -108,3 +108,23 @@ def test_contenders_hold_the_first_groups_whatever_the_scores_within_bounds(
             assert i in found
             if len(seen) == page:
                 break
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([1.0, 2.5, 2.5000001, 7.0]) | st.floats(0, 100), min_size=1),
+    st.data(),
+    st.sampled_from([0, 10**9]),
+)
+def test_the_kth_largest_is_the_sorted_values_kth_by_heap_or_sort(
+    values: list[float], data: st.DataObject, sort_up_to: int
+) -> None:
+    """Sorted whole (up to SORT_UP_TO values) or by heapq.nlargest past it."""
+    import pytest
+
+    from bot.search import topk
+
+    k = data.draw(st.integers(1, len(values)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(topk, "SORT_UP_TO", sort_up_to)
+        assert topk.kth_largest(values, k) == sorted(values, reverse=True)[k - 1]
