@@ -49,7 +49,7 @@ W_TITLE, W_TAGS = 2.0, 1.0  # a title / tag or category word counts as this many
 TERMS_PER_WORD = 100
 # Terms in half the prompts or more are left out (BM25's own idf,
 # log((N - df + 0.5) / (df + 0.5)), is not positive there): "a", "the", "with".
-MIN_IDF = math.log(3.0)  # Index.idf at df = N / 2
+MIN_IDF = math.log(3.0)  # Index.idfs at df = N / 2
 # A posting array up to this long is joined with the others (as bytes) and
 # looked up in one pass; a longer one (a common word at 100,000 prompts) is
 # searched for the candidates on its own (``searchsorted``: whatever its length).

@@ -235,9 +235,6 @@ class Index:
             at += 1
         return found
 
-    def idf(self, term: str) -> float:
-        return self.idfs((term,))[0]
-
     def idfs(self, terms: Iterable[str]) -> list[float]:
         """Each term's rarity, ``log(1 + N / (1 + df))`` (a query's expansions'
         at once: a call per term was a tenth of a cold expansion)."""

@@ -73,9 +73,6 @@ class NearTerms:
             else np.zeros(0, dtype=np.uint64)
         )
 
-    def __len__(self) -> int:
-        return len(self.terms)
-
     def near(self, word: str, edits: int) -> list[str]:
         """The terms that may be within ``edits`` edits of ``word``: of a length
         within reach and holding characters close enough to ``word``'s.  Every
@@ -83,8 +80,6 @@ class NearTerms:
         last = len(self.starts) - 1
         lo = self.starts[min(max(0, len(word) - edits), last)]
         hi = self.starts[min(max(0, len(word) + edits + 1), last)]
-        if hi <= lo:
-            return []
         apart = np.bitwise_count(self.masks[lo:hi] ^ np.uint64(char_mask(word)))
         near: list[str] = self.terms[lo:hi][apart <= 2 * edits].tolist()
         return near

@@ -100,7 +100,7 @@ def test_each_term_of_a_word_brings_its_own_rarity() -> None:
         *(P(f"other{i}", f"Other {i}", f"a quiet lake {i}") for i in range(26)),
     ]
     ix = SearchEngine.build(lib)._ix
-    rare, common = ix.idf("fours"), ix.idf("four")
+    rare, common = ix.idfs(["fours"])[0], ix.idfs(["four"])[0]
     assert rare > common > 1.2  # both count (above MIN_IDF), the rare one for more
     word = [Expansion("fours", 1.0, rare), Expansion("four", 0.85, common)]
     docs = {h: n for n, h in enumerate(ix.ids)}
@@ -255,7 +255,7 @@ def test_bm25f_is_its_formula_whichever_way_the_arrays_are_searched(
     from bot.search.expansion import Expansion
 
     ix = COMMON._ix
-    query = [[Expansion(term, sim, ix.idf(term)) for term, sim in word] for word in words]
+    query = [[Expansion(term, sim, ix.idfs([term])[0]) for term, sim in word] for word in words]
     assert min(len(ix.post[TEXT][w]) for w in COMMON_WORDS) > 100
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(bm25_module, "LONG_ARRAY", long_array)

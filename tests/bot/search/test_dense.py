@@ -103,7 +103,7 @@ def test_the_coverage_of_the_dicts_and_its_best(
     ix = LIBRARIES[library]
     if allowed is not None:  # a slice of the library (a category, a tag)
         allowed = {d for d in allowed if d < len(ix.ids)}
-    words = [[Expansion(t, sim, ix.idf(t)) for t, sim in w if t in ix.df] for w, _ in query]
+    words = [[Expansion(t, sim, ix.idfs([t])[0]) for t, sim in w if t in ix.df] for w, _ in query]
     weights = [weight for _, weight in query]
     expected = coverage(best_values(ix, words, allowed, length_prior), weights)
     values = [match_values(ix, w, ALL_FIELDS, length_prior=length_prior) for w in words]
