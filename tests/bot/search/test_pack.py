@@ -90,3 +90,41 @@ def test_postings_round_trip_through_bytes() -> None:
     postings = {"neon": array("I", [1, 5, 9]), "rain": array("I", [2])}
     assert pack.load_postings(pack.dump_postings(postings)) == postings
     assert pack.dump_postings({}) == b"" and pack.load_postings(b"") == {}
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet="abc", max_size=3),
+    lambda items: (
+        st.lists(items, max_size=4)
+        | st.dictionaries(st.text(alphabet="abc", max_size=3), items, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON, st.sets(st.text(alphabet="abc", max_size=3)))
+def test_sharing_texts_never_changes_a_value(value: object, terms: set[str]) -> None:
+    """Whatever the shape (lists of lists, of maps, mixed), the value comes back
+    equal, and each text it returns that is a term is the shared object."""
+    shared = {term: term for term in terms}
+    done = pack._shared(value, shared)
+    assert done == value
+    if isinstance(done, dict):  # a map's keys are looked up one by one
+        assert all(key is shared[key] for key in done if key in shared)
+    elif done and isinstance(done, list) and all(isinstance(t, str) for t in done):
+        led_by_a_term = done[0] in shared  # then each term is the shared one
+        assert not led_by_a_term or all(t is shared[t] for t in done if t in shared)
+
+
+def test_a_loaded_index_holds_each_term_once(corpus_prompts: list) -> None:
+    """The postings of every field, the counts, the vocabularies and the maps by
+    stem and by length name a term by one object (not a copy per part)."""
+    parts = pack.dump(Index(corpus_prompts))
+    loaded = pack.load(list(parts), parts.__getitem__, lambda _: None)
+    one = {id(term) for field in loaded.post for term in field}
+    seen = [*loaded.tf, *loaded.df, *loaded.vocab, *loaded.short_vocab]
+    seen += [t for terms in loaded.by_stem.values() for t in terms]
+    seen += [t for terms in loaded.by_len.values() for t in terms]
+    copies = [t for t in seen if id(t) not in one]
+    assert len(seen) > 100_000 and copies == []
+    assert loaded.titles and all(isinstance(t, str) for t in loaded.titles)  # as they were
