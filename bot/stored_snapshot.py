@@ -195,19 +195,21 @@ def _warm() -> None:
     import numpy  # noqa: F401
 
 
-def ensure_stored(db: Path, pool: ProcessPoolExecutor | None = None) -> None:
+def ensure_stored(db: Path, pool: ProcessPoolExecutor | None = None) -> bool:
     """Build and store the current generation's parts when they are missing or
     stale (``promptbot index`` does, so that the next start only reads); a big
-    library's in ``pool``'s process when given (:func:`builder`), else in a new one."""
+    library's in ``pool``'s process when given (:func:`builder`), else in a new one.
+    Whether it built them."""
     with GenerationReader(db) as reader:
         if reader.meta("derived_key") == _key(reader.meta("generation") or "0"):
-            return
+            return False
         count = reader.count
     if count < IN_PROCESS_BELOW:
         build_and_store(db)
-        return
+        return True
     with contextlib.nullcontext(pool) if pool else builder() as run:
         run.submit(build_and_store, db).result()
+    return True
 
 
 def load_snapshot(db: Path) -> Snapshot:

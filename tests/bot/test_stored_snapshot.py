@@ -35,7 +35,7 @@ async def test_a_snapshot_is_stored_once_and_keeps_its_generation(tmp_path: Path
             key = reader.meta("derived_key")
         again = open_stored(db)  # read, not built: the key did not move
         assert again is not None and len(again) == 2
-        ensure_stored(db)
+        assert not ensure_stored(db)  # nothing to build
         with GenerationReader(db) as reader:
             assert reader.meta("derived_key") == key
         rain = library / "portraits" / "rain.md"
@@ -180,7 +180,7 @@ async def test_a_builder_started_ahead_is_where_a_big_library_is_built(
         async with Index(db, derive=derived) as index:
             await index.refresh(library)
         monkeypatch.setattr(stored_snapshot, "IN_PROCESS_BELOW", 1)  # "big": not built here
-        ensure_stored(db, pool)
+        assert ensure_stored(db, pool)
         there = pool.submit(os.getpid).result()
     assert there != os.getpid()
     snapshot = open_stored(db)
