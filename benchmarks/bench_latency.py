@@ -28,6 +28,7 @@ from pathlib import Path
 
 from benchmarks._load import corpus_root
 from benchmarks.bench_scale import python_speed_ms
+from benchmarks.bench_search import pct
 from benchmarks.eval_search import HOLDOUT, QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +63,6 @@ print(json.dumps(result))
 """
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def summarise(runs: list[list[list[float]]]) -> dict[str, tuple[float, float]]:
     """(p50, p95) of the first pass and of each query's fastest pass, for the
     searches and the keystrokes."""
@@ -74,8 +70,8 @@ def summarise(runs: list[list[list[float]]]) -> dict[str, tuple[float, float]]:
     for index, kind in enumerate(("search", "autocomplete")):
         first = runs[0][index]
         fastest = [min(times) for times in zip(*(run[index] for run in runs), strict=True)]
-        out[f"{kind}, first pass"] = (percentile(first, 0.5), percentile(first, 0.95))
-        out[f"{kind}, fastest"] = (percentile(fastest, 0.5), percentile(fastest, 0.95))
+        out[f"{kind}, first pass"] = (pct(first, 0.5), pct(first, 0.95))
+        out[f"{kind}, fastest"] = (pct(fastest, 0.5), pct(fastest, 0.95))
     return out
 
 
@@ -107,6 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.passes < 1 or args.rounds < 1:
+        parser.error("--passes and --rounds must be at least 1")
+    for tree in args.tree or []:
+        if not tree.is_dir():
+            parser.error(f"--tree {tree}: no such folder (a checkout of the project)")
+    for path in args.queries or []:
+        if not path.is_file():
+            parser.error(f"--queries {path}: no such file")
     corpus = corpus_root(args.corpus)  # (one line and exit when there is none)
     paths = args.queries or [path for path in (QUERIES, HOLDOUT) if path.is_file()]
     files = {

@@ -38,3 +38,19 @@ def test_a_tree_that_cannot_search_is_named(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="the run failed") as failed:
         main(["--corpus", str(ROOT / "seeds"), "--tree", str(tmp_path), "--passes", "1"])
     assert str(tmp_path) in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--tree", "/nonexistent"], "no such folder"),
+        (["--queries", "/nonexistent.json"], "no such file"),
+        (["--passes", "0"], "at least 1"),
+    ],
+)
+def test_a_bad_option_is_one_line(
+    option: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as failed:
+        main(["--corpus", str(ROOT / "seeds"), *option])
+    assert failed.value.code == 2 and said in capsys.readouterr().err
